@@ -1,0 +1,104 @@
+# Makefile - builds lib/ (a static library), one FastCGI program per settings
+# area in cgi-bin/, the admin tool, and the tests. Plain make, pkg-config for
+# every library. Local overrides go in an optional Makefile.local.
+#
+#   make                 build everything into build/
+#   make build/cgi-bin/auth   build one program
+#   make run             start a local instance (see README)
+#   make test            every test; ends with "N passed, N failed"
+#   make bench           throughput, latency, CPU, memory figures
+#   make install         PREFIX=/usr/local DESTDIR= honoured
+#   SANITIZE=1 make ...  ASan + UBSan build
+
+VERSION     = 0.1.0
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
+LIBEXECDIR ?= $(PREFIX)/lib/myaccount
+DATADIR    ?= $(PREFIX)/share/myaccount
+BINDIR     ?= $(PREFIX)/bin
+DESTDIR    ?=
+
+CC         ?= cc
+PKGS        = libmongoc-1.0 json-c libsodium liboath libqrencode libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+              -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+              -Ilib $(PKG_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"'
+LDFLAGS    += -Wl,-z,relro,-z,now
+LDLIBS     += $(PKG_LIBS) -lfcgi
+
+ifeq ($(SANITIZE),1)
+CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS    += -fsanitize=address,undefined
+endif
+
+-include Makefile.local
+
+B           = build
+LIB_SRC     = $(wildcard lib/*.c)
+LIB_OBJ     = $(LIB_SRC:%.c=$(B)/%.o)
+LIB_A       = $(B)/libmyaccount.a
+PROGRAMS    = $(patsubst cgi-bin/%.c,$(B)/cgi-bin/%,$(wildcard cgi-bin/*.c))
+ADMIN       = $(B)/bin/myaccount-admin
+UNIT_SRC    = $(wildcard tests/unit/test_*.c)
+UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all lib programs admin units test run bench install uninstall clean deps
+
+all: programs admin units
+
+lib: $(LIB_A)
+programs: $(PROGRAMS)
+admin: $(ADMIN)
+units: $(UNIT_BIN)
+
+$(B)/%.o: %.c $(wildcard lib/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/cgi-bin/%: $(B)/cgi-bin/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(ADMIN): $(B)/admin/myaccount-admin.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/unit/unit.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	deploy/install-deps.sh
+
+run: all
+	deploy/dev-run.sh
+
+test: all
+	tests/run.sh
+
+bench: all
+	tests/bench/run.sh
+
+install: programs admin
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(ADMIN) $(DESTDIR)$(BINDIR)/
+	cp -R www $(DESTDIR)$(DATADIR)/
+	cp -R deploy $(DESTDIR)$(DATADIR)/
+	cp -R mongo $(DESTDIR)$(DATADIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/myaccount.conf || \
+	    install -m 640 deploy/myaccount.conf.sample $(DESTDIR)$(SYSCONFDIR)/myaccount.conf
+
+uninstall:
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(BINDIR)/myaccount-admin
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,372 @@
+/* myaccount-admin.c - the administrator's command-line tool: prepare the
+ * database, create and manage users. Reads the same config file as the
+ * FastCGI programs. Exit codes: 0 done, 1 failed, 2 usage. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "app.h"
+#include "config.h"
+#include "crypto.h"
+#include "json.h"
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+static const char *prog = "myaccount-admin";
+
+static int __attribute__((format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Reads a password: without echo from a terminal (asked twice), else one
+ * line from stdin (for scripts: `echo pw | myaccount-admin ...`). */
+static int
+read_password(char *out, size_t n)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	char again[1100];
+
+	for (int round = 0; round < (tty ? 2 : 1); round++) {
+		char *dst = round == 0 ? out : again;
+		size_t dn = round == 0 ? n : sizeof again;
+		if (tty) {
+			fprintf(stderr, round == 0 ? "Password: " : "Again: ");
+			tcgetattr(STDIN_FILENO, &old);
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		}
+		char *got = fgets(dst, (int)dn, stdin);
+		if (tty) {
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+			fputc('\n', stderr);
+		}
+		if (got == NULL)
+			return fail("%s", "no password given");
+		dst[strcspn(dst, "\r\n")] = '\0';
+	}
+	if (tty && strcmp(out, again) != 0)
+		return fail("%s", "the two passwords differ");
+	sodium_memzero(again, sizeof again);
+	size_t len = strlen(out);
+	if ((long)len < cfg.password_min_length || (long)len > cfg.password_max_length) {
+		fprintf(stderr, "%s: the password must be %ld to %ld characters\n", prog,
+		    cfg.password_min_length, cfg.password_max_length);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+hash_password(const char *plain, char out[PWHASH_LEN])
+{
+	char digest[SHA256_HEX_LEN + 1];
+	sha256_hex(plain, strlen(plain), digest);
+	if (password_hash(digest, cfg.argon2_opslimit, cfg.argon2_memlimit_kib, out) != 0)
+		return fail("%s", "out of memory while hashing the password");
+	return 0;
+}
+
+static bool
+valid_username(const char *u)
+{
+	size_t n = strlen(u);
+	return n >= 1 && n <= 64 && strspn(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+static bool
+valid_email(const char *e)
+{
+	const char *at = strchr(e, '@');
+	return at && at != e && strchr(at + 1, '.') && strlen(e) <= 254 && !strpbrk(e, " \t\r\n<>,;\"");
+}
+
+static int
+update_user(const char *username, bson_t *update, const char *done)
+{
+	bson_error_t err;
+	bson_t reply;
+	bson_t *sel = BCON_NEW("username", BCON_UTF8(username));
+	bool ok = mongoc_collection_update_one(store_coll(COLL_USERS), sel, update, NULL, &reply, &err);
+	bson_iter_t it;
+	int64_t matched = ok && bson_iter_init_find(&it, &reply, "matchedCount") ? bson_iter_as_int64(&it) : 0;
+	int rc = 0;
+
+	if (!ok)
+		rc = fail("database: %s", err.message);
+	else if (matched == 0)
+		rc = fail("no user named '%s'", username);
+	else
+		printf("%s: %s\n", username, done);
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	return rc;
+}
+
+static int
+revoke_sessions(const char *user_id, bool include_pats)
+{
+	bson_error_t err;
+	bson_t *sel = include_pats ? BCON_NEW("userId", BCON_UTF8(user_id))
+	                           : BCON_NEW("userId", BCON_UTF8(user_id), "type", BCON_UTF8("session"));
+	bool ok = mongoc_collection_delete_many(store_coll(COLL_TOKENS), sel, NULL, NULL, &err);
+	bson_destroy(sel);
+	return ok ? 0 : fail("database: %s", err.message);
+}
+
+/* Returns a copy of the user's _id, or NULL (message printed). */
+static char *
+user_id_of(const char *username)
+{
+	bson_error_t err;
+	const bson_t *doc;
+	char *id = NULL;
+	bson_t *filter = BCON_NEW("username", BCON_UTF8(username));
+	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_USERS), filter, opts, NULL);
+
+	if (mongoc_cursor_next(cur, &doc) && bson_get_str(doc, "_id"))
+		id = strdup(bson_get_str(doc, "_id"));
+	if (mongoc_cursor_error(cur, &err))
+		fail("database: %s", err.message);
+	else if (id == NULL)
+		fail("no user named '%s'", username);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	return id;
+}
+
+static int
+cmd_init_db(int argc, char **argv)
+{
+	char err[512];
+	(void)argc; (void)argv;
+	if (schema_apply(err, sizeof err) != 0)
+		return fail("%s", err);
+	printf("database '%s' is ready (collections, indexes, validators)\n", cfg.mongodb_database);
+	return 0;
+}
+
+/* create-user USERNAME EMAIL [NAME]; password from the terminal or stdin. */
+static int
+cmd_create_user(int argc, char **argv)
+{
+	char password[1100], hash[PWHASH_LEN], id[ID_LEN + 1], email[256];
+	bson_error_t e;
+	int rc;
+
+	if (argc < 3 || argc > 4)
+		return fail("%s", "usage: create-user USERNAME EMAIL [\"FULL NAME\"]");
+	if (!valid_username(argv[1]))
+		return fail("'%s' is not a valid username (letters, digits, . _ -; up to 64)", argv[1]);
+	if (!valid_email(argv[2]))
+		return fail("'%s' is not a valid email address", argv[2]);
+	snprintf(email, sizeof email, "%s", argv[2]);
+	for (char *p = email; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((rc = read_password(password, sizeof password)) != 0 || (rc = hash_password(password, hash)) != 0)
+		return rc;
+	sodium_memzero(password, sizeof password);
+	random_id(id, ID_LEN);
+	int64_t now = now_ms();
+	bson_t *doc = BCON_NEW(
+	    "_id", BCON_UTF8(id),
+	    "createdAt", BCON_DATE_TIME(now),
+	    "_updatedAt", BCON_DATE_TIME(now),
+	    "type", BCON_UTF8("user"),
+	    "username", BCON_UTF8(argv[1]),
+	    "name", BCON_UTF8(argc == 4 ? argv[3] : argv[1]),
+	    "emails", "[", "{", "address", BCON_UTF8(email), "verified", BCON_BOOL(true), "}", "]",
+	    "status", BCON_UTF8("offline"),
+	    "active", BCON_BOOL(true),
+	    "roles", "[", BCON_UTF8("user"), "]",
+	    "services", "{", "password", "{", "argon2", BCON_UTF8(hash), "}", "}");
+	bool ok = mongoc_collection_insert_one(store_coll(COLL_USERS), doc, NULL, NULL, &e);
+	bson_destroy(doc);
+	if (!ok && store_is_duplicate(&e))
+		return fail("%s", "that username or email is already taken");
+	if (!ok)
+		return fail("database: %s", e.message);
+	printf("created user %s (id %s)\n", argv[1], id);
+	return 0;
+}
+
+static int
+cmd_set_password(int argc, char **argv)
+{
+	char password[1100], hash[PWHASH_LEN];
+	int rc;
+
+	if (argc != 2)
+		return fail("%s", "usage: set-password USERNAME");
+	char *id = user_id_of(argv[1]);
+	if (id == NULL)
+		return 1;
+	if ((rc = read_password(password, sizeof password)) != 0 || (rc = hash_password(password, hash)) != 0) {
+		free(id);
+		return rc;
+	}
+	sodium_memzero(password, sizeof password);
+	bson_t *upd = BCON_NEW("$set", "{", "services.password.argon2", BCON_UTF8(hash),
+	    "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
+	rc = update_user(argv[1], upd, "password set; other sessions signed out");
+	bson_destroy(upd);
+	if (rc == 0)
+		rc = revoke_sessions(id, false);
+	free(id);
+	return rc;
+}
+
+static int
+set_active(int argc, char **argv, bool active)
+{
+	if (argc != 2)
+		return fail("usage: %s USERNAME", active ? "enable" : "disable");
+	char *id = user_id_of(argv[1]);
+	if (id == NULL)
+		return 1;
+	bson_t *upd = BCON_NEW("$set", "{", "active", BCON_BOOL(active), "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
+	int rc = update_user(argv[1], upd, active ? "enabled" : "disabled; every session and token revoked");
+	bson_destroy(upd);
+	if (rc == 0 && !active)
+		rc = revoke_sessions(id, true);
+	free(id);
+	return rc;
+}
+
+static int cmd_enable(int argc, char **argv) { return set_active(argc, argv, true); }
+static int cmd_disable(int argc, char **argv) { return set_active(argc, argv, false); }
+
+static int
+cmd_reset_2fa(int argc, char **argv)
+{
+	if (argc != 2)
+		return fail("%s", "usage: reset-2fa USERNAME");
+	bson_t *upd = BCON_NEW("$set", "{", "services.totp", "{", "enabled", BCON_BOOL(false), "}",
+	    "services.email2fa", "{", "enabled", BCON_BOOL(false), "}", "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
+	int rc = update_user(argv[1], upd, "two-factor authentication switched off");
+	bson_destroy(upd);
+	return rc;
+}
+
+static int
+cmd_list_users(int argc, char **argv)
+{
+	bson_error_t e;
+	const bson_t *doc;
+	(void)argv;
+	if (argc != 1)
+		return fail("%s", "usage: list-users");
+	bson_t *filter = bson_new();
+	bson_t *opts = BCON_NEW("sort", "{", "username", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_USERS), filter, opts, NULL);
+	printf("%-17s  %-24s  %-32s  %-8s  %s\n", "ID", "USERNAME", "EMAIL", "ACTIVE", "2FA");
+	while (mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it;
+		const char *email = "";
+		if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "emails.0.address", &it) &&
+		    BSON_ITER_HOLDS_UTF8(&it))
+			email = bson_iter_utf8(&it, NULL);
+		bool active = !bson_has_field(doc, "active") || bson_get_bool(doc, "active");
+		const char *tf = bson_get_bool(doc, "services.totp.enabled") ? "totp" :
+		    bson_get_bool(doc, "services.email2fa.enabled") ? "email" : "-";
+		printf("%-17s  %-24s  %-32s  %-8s  %s\n", bson_get_str(doc, "_id") ? bson_get_str(doc, "_id") : "?",
+		    bson_get_str(doc, "username") ? bson_get_str(doc, "username") : "?", email,
+		    active ? "yes" : "no", tf);
+	}
+	int rc = mongoc_cursor_error(cur, &e) ? fail("database: %s", e.message) : 0;
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	return rc;
+}
+
+/* Exit 0 when USERNAME exists, 1 when not: for scripts (make run). */
+static int
+cmd_user_exists(int argc, char **argv)
+{
+	bson_error_t e;
+	if (argc != 2)
+		return fail("%s", "usage: user-exists USERNAME");
+	bson_t *filter = BCON_NEW("username", BCON_UTF8(argv[1]));
+	int64_t n = mongoc_collection_count_documents(store_coll(COLL_USERS), filter, NULL, NULL, NULL, &e);
+	bson_destroy(filter);
+	if (n < 0)
+		return fail("database: %s", e.message) + 1;
+	return n > 0 ? 0 : 1;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "init-db", cmd_init_db, "init-db                         create collections, indexes and validators" },
+	{ "create-user", cmd_create_user, "create-user USERNAME EMAIL [NAME]  add a user (password asked, or read from stdin)" },
+	{ "set-password", cmd_set_password, "set-password USERNAME           set a user's password; signs out their sessions" },
+	{ "disable", cmd_disable, "disable USERNAME                block sign-in and revoke every session and token" },
+	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },
+	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA (lost phone)" },
+	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
+	{ "user-exists", cmd_user_exists, "user-exists USERNAME            exit 0 when the user exists, 1 when not" },
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: %s COMMAND [ARGS]\n\nCommands:\n", prog);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %s\n", commands[i].usage);
+	fprintf(out, "\nConfiguration: $MYACCOUNT_CONFIG, default %s.\n", config_default_path());
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[512];
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s (myaccount) %s\n", prog, MYACCOUNT_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (crypto_init() != 0)
+			return fail("%s", "libsodium failed to initialise");
+		if (config_load(NULL, err, sizeof err) != 0)
+			return fail("config: %s", err);
+		log_init(prog, "warn");
+		if (store_init(prog, err, sizeof err) != 0)
+			return fail("%s", err);
+		rc = commands[i].run(argc - 1, argv + 1);
+		store_cleanup();
+		config_free();
+		return rc;
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,226 @@
+/* config.c - loads the flat config file through a table of known keys. */
+#include "config.h"
+#include "preferences.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+struct config cfg;
+
+enum kind { K_STR, K_LONG, K_BOOL };
+
+struct key {
+	const char *name;
+	enum kind   kind;
+	size_t      off;
+	const char *def;
+	long        min, max;   /* K_LONG range */
+};
+
+#define S(f, d)          { #f, K_STR,  offsetof(struct config, f), d, 0, 0 }
+#define L(f, d, lo, hi)  { #f, K_LONG, offsetof(struct config, f), d, lo, hi }
+#define B(f, d)          { #f, K_BOOL, offsetof(struct config, f), d, 0, 0 }
+
+static const struct key keys[] = {
+	S(mongodb_uri, "mongodb://127.0.0.1:27017/"),
+	S(mongodb_database, "myaccount"),
+	S(site_url, "http://127.0.0.1:8080"),
+	S(site_name, "My Account"),
+	L(session_days, "90", 1, 3650),
+	S(cookie_secure, "auto"),
+	L(login_max_failures_per_user, "10", 1, 1000000),
+	L(login_max_failures_per_ip, "50", 1, 1000000),
+	L(login_block_seconds, "300", 1, 86400 * 7),
+	L(argon2_opslimit, "3", 1, 20),
+	L(argon2_memlimit_kib, "65536", 8, 4194304),
+	L(password_min_length, "8", 1, 1024),
+	L(password_max_length, "256", 8, 1024),
+	S(smtp_url, "smtp://127.0.0.1:25"),
+	S(smtp_from, "My Account <noreply@localhost>"),
+	S(smtp_user, ""),
+	S(smtp_password, ""),
+	S(log_level, "info"),
+	B(allow_username_change, "true"),
+	B(allow_email_change, "true"),
+	B(allow_password_change, "true"),
+	B(allow_avatar_change, "true"),
+	B(allow_name_change, "true"),
+	B(totp_enabled, "true"),
+	B(email_2fa_enabled, "true"),
+	B(e2e_enabled, "true"),
+	B(personal_access_tokens_enabled, "true"),
+	L(personal_access_tokens_max_per_user, "50", 0, 10000),
+	B(data_export_enabled, "true"),
+	B(allow_delete_own_account, "false"),
+	S(trusted_proxies, ""),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct key *
+find_key(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	static const char *yes[] = { "true", "yes", "on", "1" };
+	static const char *no[] = { "false", "no", "off", "0" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) { *out = true; return 0; }
+		if (strcasecmp(v, no[i]) == 0) { *out = false; return 0; }
+	}
+	return -1;
+}
+
+int
+config_set(const char *name, const char *value, char *err, size_t errlen)
+{
+	const struct key *k = find_key(name);
+	char *p = k ? (char *)&cfg + k->off : NULL;
+
+	if (k == NULL && strncmp(name, "preference.", 11) == 0)
+		return preferences_set_default(name + 11, value, err, errlen);
+	if (k == NULL) {
+		snprintf(err, errlen, "unknown key '%s'", name);
+		return -1;
+	}
+	switch (k->kind) {
+	case K_STR: {
+		char *copy = strdup(value);
+		if (copy == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		free(*(char **)p);
+		*(char **)p = copy;
+		break;
+	}
+	case K_LONG: {
+		char *end;
+		long v;
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < k->min || v > k->max) {
+			snprintf(err, errlen, "'%s' must be a whole number from %ld to %ld",
+			    name, k->min, k->max);
+			return -1;
+		}
+		*(long *)p = v;
+		break;
+	}
+	case K_BOOL:
+		if (parse_bool(value, (bool *)p) != 0) {
+			snprintf(err, errlen, "'%s' must be true or false", name);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+const char *
+config_default_path(void)
+{
+	const char *env = getenv("MYACCOUNT_CONFIG");
+	return env && *env ? env : SYSCONFDIR "/myaccount.conf";
+}
+
+static int
+read_file(const char *path, char *err, size_t errlen)
+{
+	char line[4096], msg[256];
+	int lineno = 0, rc = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *s = trim(line), *eq;
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		if (config_set(trim(s), trim(eq + 1), msg, sizeof msg) != 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			rc = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+int
+config_load(const char *path, char *err, size_t errlen)
+{
+	const char *env = getenv("MYACCOUNT_CONFIG");
+	size_t n;
+
+	config_free();
+	for (size_t i = 0; i < NKEYS; i++)
+		if (config_set(keys[i].name, keys[i].def, err, errlen) != 0)
+			return -1;
+	if (path == NULL) {
+		path = config_default_path();
+		/* Built-in defaults are enough for a first look without a file. */
+		if ((env == NULL || *env == '\0') && access(path, R_OK) != 0)
+			return 0;
+	}
+	if (read_file(path, err, errlen) != 0)
+		return -1;
+	n = strlen(cfg.site_url);
+	while (n > 0 && cfg.site_url[n - 1] == '/')
+		cfg.site_url[--n] = '\0';
+	if (cfg.password_min_length > cfg.password_max_length) {
+		snprintf(err, errlen, "%s: password_min_length is above password_max_length", path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_free(void)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].kind == K_STR) {
+			char **p = (char **)((char *)&cfg + keys[i].off);
+			free(*p);
+			*p = NULL;
+		}
+	}
+}

@@ -1,0 +1,59 @@
+/* config.h - the one config file every program reads (flat "key = value").
+ * Path: $MYACCOUNT_CONFIG, else SYSCONFDIR "/myaccount.conf". */
+#ifndef MA_CONFIG_H
+#define MA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	char *mongodb_uri;
+	char *mongodb_database;
+	char *site_url;                 /* no trailing slash */
+	char *site_name;
+	long  session_days;
+	char *cookie_secure;            /* auto | yes | no */
+	long  login_max_failures_per_user;
+	long  login_max_failures_per_ip;
+	long  login_block_seconds;
+	long  argon2_opslimit;
+	long  argon2_memlimit_kib;
+	long  password_min_length;
+	long  password_max_length;
+	char *smtp_url;
+	char *smtp_from;
+	char *smtp_user;
+	char *smtp_password;
+	char *log_level;
+	bool  allow_username_change;
+	bool  allow_email_change;
+	bool  allow_password_change;
+	bool  allow_avatar_change;
+	bool  allow_name_change;
+	bool  totp_enabled;
+	bool  email_2fa_enabled;
+	bool  e2e_enabled;
+	bool  personal_access_tokens_enabled;
+	long  personal_access_tokens_max_per_user;
+	bool  data_export_enabled;
+	bool  allow_delete_own_account;
+	char *trusted_proxies;          /* comma-separated IPs */
+};
+
+/* The process-wide config, valid after config_load() succeeded. */
+extern struct config cfg;
+
+/* Sets defaults, then reads PATH (NULL: the default path). A missing file is
+ * fine only when PATH is NULL and the env variable is unset. On error writes a
+ * message naming file and line into ERR and returns -1. */
+int config_load(const char *path, char *err, size_t errlen);
+
+/* Sets one key from text; used by the loader and by tests. -1 on bad value. */
+int config_set(const char *key, const char *value, char *err, size_t errlen);
+
+/* The path config_load(NULL, ...) reads. */
+const char *config_default_path(void);
+
+void config_free(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* io.c - fcgi_stdio.h redefines stdio; it is included here and nowhere else. */
+#include <fcgi_stdio.h>
+#include <fcgiapp.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "io.h"
+
+int
+io_accept(void)
+{
+	return FCGI_Accept() < 0 ? -1 : 0;
+}
+
+const char *
+io_getenv(const char *name)
+{
+	/* FCGI_Accept points environ at the current request's variables. */
+	return getenv(name);
+}
+
+size_t
+io_read(void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		size_t r = fread((char *)buf + got, 1, n - got, stdin);
+		if (r == 0)
+			break;
+		got += r;
+	}
+	return got;
+}
+
+void
+io_write(const void *buf, size_t n)
+{
+	/* FCGI_fwrite takes a non-const pointer but only reads it. */
+	fwrite((void *)(uintptr_t)buf, 1, n, stdout);
+}
+
+int
+io_is_cgi(void)
+{
+	return FCGX_IsCGI();
+}

@@ -1,0 +1,20 @@
+/* io.h - the only door to libfcgi: accept a request, read its body, write
+ * the answer. Works the same under FastCGI (loops) and plain CGI (once). */
+#ifndef MA_IO_H
+#define MA_IO_H
+
+#include <stddef.h>
+
+/* Waits for the next request; 0 when one is ready, -1 when the program
+ * should exit (CGI: after the first; FastCGI: on shutdown). */
+int io_accept(void);
+/* The current request's variable; NULL when unset. Borrowed. */
+const char *io_getenv(const char *name);
+/* Reads up to N body bytes; returns how many arrived. */
+size_t io_read(void *buf, size_t n);
+/* Writes all N bytes of the answer. */
+void io_write(const void *buf, size_t n);
+/* True when started as plain CGI rather than on a FastCGI socket. */
+int io_is_cgi(void);
+
+#endif

@@ -1,0 +1,28 @@
+/* preferences.h - the declared spec of every user preference (type, enum,
+ * range, default), shared by /me (defaults merged) and the preferences
+ * program. Defaults can be overridden by the admin in the config file with
+ * "preference.<key> = <JSON value>" lines. */
+#ifndef MA_PREFERENCES_H
+#define MA_PREFERENCES_H
+
+#include <bson/bson.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "validate.h"
+
+/* NULL-name-terminated spec of settings.preferences keys. */
+extern const struct field preference_fields[];
+
+/* Parses built-in defaults; call once per process after config_load(). */
+int preferences_init(char *err, size_t errlen);
+/* Overrides one default from the config file; -1 with a message when the key
+ * is unknown or the value fails the key's spec. */
+int preferences_set_default(const char *key, const char *json_value, char *err, size_t errlen);
+/* Borrowed object of every default (keys without a default are absent). */
+json_object *preferences_defaults(void);
+/* New object: defaults overlaid with the user's settings.preferences. */
+json_object *preferences_merged(const bson_t *user);
+
+#endif

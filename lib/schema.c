@@ -1,0 +1,137 @@
+/* schema.c - see schema.h. Keys and validators are JSON text so they read
+ * like the MongoDB shell. */
+#include "schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "store.h"
+
+struct index_spec {
+	enum coll   coll;
+	const char *name;
+	const char *keys;       /* JSON */
+	bool        unique;
+	long        ttl_s;      /* expireAfterSeconds, -1 = not a TTL index */
+};
+
+static const struct index_spec indexes[] = {
+	{ COLL_USERS, "username_unique", "{\"username\": 1}", true, -1 },
+	{ COLL_USERS, "email_unique", "{\"emails.address\": 1}", true, -1 },
+	/* Token lookups are by _id (the hash, unique by nature); these serve
+	 * listings and "log out everywhere". */
+	{ COLL_TOKENS, "user_type", "{\"userId\": 1, \"type\": 1}", false, -1 },
+	/* Clean-up only: expiry is always checked in the query too. */
+	{ COLL_TOKENS, "expires_ttl", "{\"expiresAt\": 1}", false, 0 },
+	{ COLL_RATELIMITS, "reset_ttl", "{\"resetAt\": 1}", false, 0 },
+	{ COLL_EMAIL_CODES, "expires_ttl", "{\"expiresAt\": 1}", false, 0 },
+	{ COLL_MAIL, "state_next", "{\"state\": 1, \"nextAttemptAt\": 1}", false, -1 },
+	{ COLL_EXPORTS, "user_state", "{\"userId\": 1, \"state\": 1}", false, -1 },
+	{ COLL_EXPORTS, "expires_ttl", "{\"expiresAt\": 1}", false, 0 },
+};
+
+static const struct { enum coll coll; const char *schema; } validators[] = {
+	{ COLL_USERS,
+	  "{\"bsonType\": \"object\", \"required\": [\"_id\", \"username\", \"createdAt\"],"
+	  " \"properties\": {"
+	  "  \"_id\": {\"bsonType\": \"string\", \"maxLength\": 64},"
+	  "  \"username\": {\"bsonType\": \"string\", \"minLength\": 1, \"maxLength\": 64},"
+	  "  \"name\": {\"bsonType\": \"string\", \"maxLength\": 256},"
+	  "  \"nickname\": {\"bsonType\": \"string\", \"maxLength\": 120},"
+	  "  \"bio\": {\"bsonType\": \"string\", \"maxLength\": 260},"
+	  "  \"statusText\": {\"bsonType\": \"string\", \"maxLength\": 120},"
+	  "  \"active\": {\"bsonType\": \"bool\"},"
+	  "  \"createdAt\": {\"bsonType\": \"date\"},"
+	  "  \"emails\": {\"bsonType\": \"array\", \"maxItems\": 10, \"items\": {"
+	  "     \"bsonType\": \"object\", \"required\": [\"address\"], \"properties\": {"
+	  "       \"address\": {\"bsonType\": \"string\", \"maxLength\": 254},"
+	  "       \"verified\": {\"bsonType\": \"bool\"}}}}"
+	  " }}" },
+	{ COLL_TOKENS,
+	  "{\"bsonType\": \"object\", \"required\": [\"_id\", \"userId\", \"type\", \"createdAt\"],"
+	  " \"properties\": {"
+	  "  \"_id\": {\"bsonType\": \"string\", \"minLength\": 44, \"maxLength\": 44},"
+	  "  \"userId\": {\"bsonType\": \"string\"},"
+	  "  \"type\": {\"enum\": [\"session\", \"personalAccessToken\"]},"
+	  "  \"createdAt\": {\"bsonType\": \"date\"},"
+	  "  \"expiresAt\": {\"bsonType\": \"date\"}"
+	  " }}" },
+};
+
+static int
+run(const bson_t *cmd, bson_error_t *e)
+{
+	bson_t reply;
+	bool ok = mongoc_database_write_command_with_opts(store_db(), cmd, NULL, &reply, e);
+	bson_destroy(&reply);
+	return ok ? 0 : -1;
+}
+
+static int
+apply_validator(enum coll c, const char *json, char *err, size_t errlen)
+{
+	bson_error_t e;
+	bson_t *schema = bson_new_from_json((const uint8_t *)json, -1, &e);
+	int rc = 0;
+
+	if (schema == NULL) {
+		snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), e.message);
+		return -1;
+	}
+	/* Create with the validator; when the collection exists, modify it. */
+	bson_t *create = BCON_NEW("create", BCON_UTF8(store_coll_name(c)),
+	    "validator", "{", "$jsonSchema", BCON_DOCUMENT(schema), "}");
+	if (run(create, &e) != 0) {
+		bson_t *mod = BCON_NEW("collMod", BCON_UTF8(store_coll_name(c)),
+		    "validator", "{", "$jsonSchema", BCON_DOCUMENT(schema), "}");
+		if (run(mod, &e) != 0) {
+			snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), e.message);
+			rc = -1;
+		}
+		bson_destroy(mod);
+	}
+	bson_destroy(create);
+	bson_destroy(schema);
+	return rc;
+}
+
+static int
+apply_index(const struct index_spec *ix, char *err, size_t errlen)
+{
+	bson_error_t e;
+	bson_t *keys = bson_new_from_json((const uint8_t *)ix->keys, -1, &e);
+	int rc = 0;
+
+	if (keys == NULL) {
+		snprintf(err, errlen, "index %s: %s", ix->name, e.message);
+		return -1;
+	}
+	bson_t *one = BCON_NEW("key", BCON_DOCUMENT(keys), "name", BCON_UTF8(ix->name));
+	if (ix->unique)
+		BSON_APPEND_BOOL(one, "unique", true);
+	if (ix->ttl_s >= 0)
+		BSON_APPEND_INT32(one, "expireAfterSeconds", (int32_t)ix->ttl_s);
+	bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(store_coll_name(ix->coll)),
+	    "indexes", "[", BCON_DOCUMENT(one), "]");
+	if (run(cmd, &e) != 0) {
+		snprintf(err, errlen, "index %s on %s: %s", ix->name, store_coll_name(ix->coll), e.message);
+		rc = -1;
+	}
+	bson_destroy(cmd);
+	bson_destroy(one);
+	bson_destroy(keys);
+	return rc;
+}
+
+int
+schema_apply(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof validators / sizeof validators[0]; i++)
+		if (apply_validator(validators[i].coll, validators[i].schema, err, errlen) != 0)
+			return -1;
+	for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++)
+		if (apply_index(&indexes[i], err, errlen) != 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,162 @@
+/* store.c - see store.h. */
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "config.h"
+#include "log.h"
+#include "respond.h"
+
+static mongoc_client_t *client;
+static mongoc_database_t *db;
+static mongoc_collection_t *colls[COLL__COUNT];
+static unsigned long commands;
+
+static const char *const names[COLL__COUNT] = {
+	[COLL_USERS] = "users",
+	[COLL_TOKENS] = "tokens",
+	[COLL_RATELIMITS] = "ratelimits",
+	[COLL_MAIL] = "mail_queue",
+	[COLL_EMAIL_CODES] = "email_codes",
+	[COLL_EXPORTS] = "exports",
+	[COLL_AVATARS] = "avatars",
+};
+
+/* Timeouts that make an unreachable database a quick 503, not a hung request,
+ * unless the admin set their own in the URI. */
+static const struct { const char *opt; int32_t ms; } timeouts[] = {
+	{ MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 3000 },
+	{ MONGOC_URI_CONNECTTIMEOUTMS, 3000 },
+	{ MONGOC_URI_SOCKETTIMEOUTMS, 10000 },
+};
+
+static void
+on_command_started(const mongoc_apm_command_started_t *event)
+{
+	(void)event;
+	commands++;
+}
+
+
+int64_t
+now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int
+store_init(const char *appname, char *err, size_t errlen)
+{
+	bson_error_t e;
+	mongoc_uri_t *uri;
+	mongoc_apm_callbacks_t *cbs;
+
+	mongoc_init();
+	uri = mongoc_uri_new_with_error(cfg.mongodb_uri, &e);
+	if (uri == NULL) {
+		snprintf(err, errlen, "mongodb_uri: %s", e.message);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
+		if (!mongoc_uri_has_option(uri, timeouts[i].opt))
+			mongoc_uri_set_option_as_int32(uri, timeouts[i].opt, timeouts[i].ms);
+	mongoc_uri_set_appname(uri, appname);
+	client = mongoc_client_new_from_uri_with_error(uri, &e);
+	mongoc_uri_destroy(uri);
+	if (client == NULL) {
+		snprintf(err, errlen, "mongodb_uri: %s", e.message);
+		return -1;
+	}
+	mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+	cbs = mongoc_apm_callbacks_new();
+	mongoc_apm_set_command_started_cb(cbs, on_command_started);
+	mongoc_client_set_apm_callbacks(client, cbs, NULL);
+	mongoc_apm_callbacks_destroy(cbs);
+	db = mongoc_client_get_database(client, cfg.mongodb_database);
+	for (int i = 0; i < COLL__COUNT; i++)
+		colls[i] = mongoc_database_get_collection(db, names[i]);
+	return 0;
+}
+
+void
+store_cleanup(void)
+{
+	for (int i = 0; i < COLL__COUNT; i++) {
+		if (colls[i])
+			mongoc_collection_destroy(colls[i]);
+		colls[i] = NULL;
+	}
+	if (db)
+		mongoc_database_destroy(db);
+	if (client)
+		mongoc_client_destroy(client);
+	db = NULL;
+	client = NULL;
+	mongoc_cleanup();
+}
+
+mongoc_collection_t *
+store_coll(enum coll c)
+{
+	return colls[c];
+}
+
+const char *
+store_coll_name(enum coll c)
+{
+	return names[c];
+}
+
+mongoc_database_t *
+store_db(void)
+{
+	return db;
+}
+
+mongoc_client_t *
+store_client(void)
+{
+	return client;
+}
+
+enum err_kind
+store_error_kind(const bson_error_t *e)
+{
+	switch (e->domain) {
+	case MONGOC_ERROR_SERVER_SELECTION:
+	case MONGOC_ERROR_STREAM:
+		return ERR_DB_UNAVAILABLE;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+bool
+store_is_duplicate(const bson_error_t *e)
+{
+	return e->code == 11000 || e->code == 11001;
+}
+
+bool
+store_fail(struct request *req, const bson_error_t *e, const char *what)
+{
+	enum err_kind kind = store_error_kind(e);
+	/* Server messages can quote key values (token hashes): log codes only,
+	 * plus the text of connection errors, which hold no data. */
+	if (kind == ERR_DB_UNAVAILABLE)
+		log_warn("%s: database unavailable: %s", what, e->message);
+	else
+		log_error("%s: database error domain %u code %u", what, e->domain, e->code);
+	reply_error(req, kind, NULL);
+	return false;
+}
+
+unsigned long
+store_command_count(void)
+{
+	return commands;
+}

@@ -1,0 +1,46 @@
+/* store.h - the MongoDB connection (libmongoc), made once per process and
+ * reused by every request; collection handles; error mapping to 503/500. */
+#ifndef MA_STORE_H
+#define MA_STORE_H
+
+#include <mongoc/mongoc.h>
+#include <stdbool.h>
+
+#include "errors.h"
+#include "request.h"
+
+enum coll {
+	COLL_USERS,         /* one document per user; field ownership in mongo/README.md */
+	COLL_TOKENS,        /* login sessions and personal access tokens, _id = token hash */
+	COLL_RATELIMITS,    /* counters: _id = "<scope>:<key>" */
+	COLL_MAIL,          /* outgoing mail queue */
+	COLL_EMAIL_CODES,   /* 2FA and verification codes, hashed */
+	COLL_EXPORTS,       /* My Data export jobs */
+	COLL_AVATARS,       /* avatar images, _id = user id */
+	COLL__COUNT
+};
+
+/* Connects lazily on first use; reads cfg. -1 with a message on a bad URI. */
+int store_init(const char *appname, char *err, size_t errlen);
+void store_cleanup(void);
+
+/* Borrowed handle, valid until store_cleanup(). */
+mongoc_collection_t *store_coll(enum coll c);
+const char *store_coll_name(enum coll c);
+mongoc_database_t *store_db(void);
+mongoc_client_t *store_client(void);
+
+/* 503 for an unreachable server, 500 otherwise. */
+enum err_kind store_error_kind(const bson_error_t *e);
+bool store_is_duplicate(const bson_error_t *e);
+/* Logs WHAT with the error (never document contents) and answers REQ.
+ * Always returns false so handlers can `return store_fail(...)`. */
+bool store_fail(struct request *req, const bson_error_t *e, const char *what);
+
+/* MongoDB commands started by this process so far (command monitoring). */
+unsigned long store_command_count(void);
+
+/* Milliseconds since the epoch, for BSON dates. */
+int64_t now_ms(void);
+
+#endif

@@ -1,0 +1,315 @@
+/* twofactor.c - see twofactor.h. */
+#include "twofactor.h"
+
+#include <liboath/oath.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "respond.h"
+#include "store.h"
+
+static bool
+user_flag(const bson_t *user, const char *path)
+{
+	bson_iter_t it;
+	return bson_iter_init(&it, user) && bson_iter_find_descendant(&it, path, &it) &&
+	    BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
+}
+
+static const char *
+user_str(const bson_t *user, const char *path)
+{
+	bson_iter_t it;
+	if (bson_iter_init(&it, user) && bson_iter_find_descendant(&it, path, &it) &&
+	    BSON_ITER_HOLDS_UTF8(&it))
+		return bson_iter_utf8(&it, NULL);
+	return NULL;
+}
+
+void
+twofactor_methods(const bson_t *user, struct tf_methods *m)
+{
+	m->totp = cfg.totp_enabled && user_flag(user, "services.totp.enabled") &&
+	    user_str(user, "services.totp.secret") != NULL;
+	m->email = cfg.email_2fa_enabled && user_flag(user, "services.email2fa.enabled");
+	m->password = user_str(user, "services.password.argon2") != NULL;
+}
+
+const char *
+twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_password)
+{
+	static const struct { const char *name; size_t off; } order[] = {
+		{ "totp", offsetof(struct tf_methods, totp) },
+		{ "email", offsetof(struct tf_methods, email) },
+		{ "password", offsetof(struct tf_methods, password) },
+	};
+	bool any2fa = m->totp || m->email;
+
+	for (size_t i = 0; requested && i < 3; i++)
+		if (strcmp(requested, order[i].name) == 0 && *(const bool *)((const char *)m + order[i].off) &&
+		    (i < 2 || (!any2fa && allow_password)))
+			return order[i].name;
+	if (m->totp)
+		return "totp";
+	if (m->email)
+		return "email";
+	return allow_password && m->password ? "password" : NULL;
+}
+
+json_object *
+twofactor_details(const struct tf_methods *m, const char *method, const bson_t *user)
+{
+	json_object *d = json_object_new_object(), *avail = json_object_new_array();
+	const char *username = user_str(user, "username");
+
+	json_object_object_add(d, "method", json_object_new_string(method));
+	json_object_object_add(d, "codeGenerated", json_object_new_boolean(0));
+	if (username && strcmp(method, "email") == 0)
+		json_object_object_add(d, "emailOrUsername", json_object_new_string(username));
+	if (m->totp)
+		json_object_array_add(avail, json_object_new_string("totp"));
+	if (m->email)
+		json_object_array_add(avail, json_object_new_string("email"));
+	if (!m->totp && !m->email && m->password)
+		json_object_array_add(avail, json_object_new_string("password"));
+	json_object_object_add(d, "availableMethods", avail);
+	return d;
+}
+
+static int
+otp_compare(void *handle, const char *test)
+{
+	const char *given = handle;
+	return strlen(given) == strlen(test) && sodium_memcmp(given, test, strlen(test)) == 0 ? 0 : 1;
+}
+
+bool
+totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *counter)
+{
+	char *secret = NULL;
+	size_t len = 0;
+	int pos;
+	bool ok;
+
+	if (strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS)
+		return false;
+	if (oath_base32_decode(base32_secret, strlen(base32_secret), &secret, &len) != OATH_OK)
+		return false;
+	ok = oath_totp_validate3_callback(secret, len, now, TOTP_STEP_S, 0, TOTP_DIGITS,
+	    TOTP_WINDOW, &pos, counter, otp_compare, (void *)code) >= 0;
+	sodium_memzero(secret, len);
+	free(secret);
+	return ok;
+}
+
+static const char *
+user_id_of(const bson_t *user)
+{
+	return user_str(user, "_id");
+}
+
+/* A TOTP code counts once: the matched step must be newer than the last
+ * one used, recorded atomically so two racing requests cannot both pass. */
+static enum tf_result
+verify_totp(const bson_t *user, const char *code)
+{
+	const char *secret = user_str(user, "services.totp.secret");
+	uint64_t counter = 0;
+	bson_error_t e;
+	bson_t reply;
+	enum tf_result r = TF_INVALID;
+
+	if (secret == NULL || !totp_code_ok(secret, code, time(NULL), &counter))
+		return TF_INVALID;
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(user_id_of(user)),
+	    "$or", "[", "{", "services.totp.lastCounter", BCON_NULL, "}",
+	        "{", "services.totp.lastCounter", "{", "$lt", BCON_INT64((int64_t)counter), "}", "}", "]");
+	bson_t *upd = BCON_NEW("$set", "{", "services.totp.lastCounter", BCON_INT64((int64_t)counter), "}");
+	if (mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, &reply, &e)) {
+		bson_iter_t it;
+		if (bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1)
+			r = TF_OK;
+	} else {
+		r = TF_DB_ERROR;
+	}
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	bson_destroy(upd);
+	return r;
+}
+
+/* Backup codes are stored as hex SHA-256 and used up atomically by $pull. */
+static enum tf_result
+verify_backup(const bson_t *user, const char *code)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	bson_error_t e;
+	bson_t reply;
+	enum tf_result r = TF_INVALID;
+
+	sha256_hex(code, strlen(code), hash);
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(user_id_of(user)), "services.totp.hashedBackup", BCON_UTF8(hash));
+	bson_t *upd = BCON_NEW("$pull", "{", "services.totp.hashedBackup", BCON_UTF8(hash), "}");
+	if (mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, &reply, &e)) {
+		bson_iter_t it;
+		if (bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1)
+			r = TF_OK;
+	} else {
+		r = TF_DB_ERROR;
+	}
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	bson_destroy(upd);
+	return r;
+}
+
+static enum tf_result
+verify_password(const bson_t *user, const char *code)
+{
+	const char *stored = user_str(user, "services.password.argon2");
+	char digest[SHA256_HEX_LEN + 1];
+	size_t i;
+
+	/* Rocket.Chat clients send the lower-case hex SHA-256 here. */
+	for (i = 0; code[i] && i < SHA256_HEX_LEN; i++)
+		digest[i] = (char)((code[i] >= 'A' && code[i] <= 'F') ? code[i] + 32 : code[i]);
+	digest[i] = '\0';
+	if (stored == NULL || code[i] != '\0' || !is_sha256_hex(digest))
+		return TF_INVALID;
+	return password_verify(stored, digest) ? TF_OK : TF_INVALID;
+}
+
+/* Email codes: a 6-digit code mailed on demand, stored hashed with the user id. */
+static enum tf_result
+verify_email(const bson_t *user, const char *code)
+{
+	char digits[16], salted[96], hash[SHA256_HEX_LEN + 1];
+	size_t n = 0;
+	bson_error_t e;
+	bson_t reply;
+	enum tf_result r = TF_INVALID;
+
+	/* Rocket.Chat strips everything but digits ("123-456"). */
+	for (const char *p = code; *p && n < sizeof digits - 1; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	digits[n] = '\0';
+	if (n != 6)
+		return TF_INVALID;
+	snprintf(salted, sizeof salted, "%s:%s", user_id_of(user), digits);
+	sha256_hex(salted, strlen(salted), hash);
+	/* Deleting the matching, unexpired code both checks and uses it up. */
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(user_id_of(user)), "purpose", BCON_UTF8("2fa"),
+	    "hash", BCON_UTF8(hash), "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}");
+	if (mongoc_collection_delete_one(store_coll(COLL_EMAIL_CODES), sel, NULL, &reply, &e)) {
+		bson_iter_t it;
+		if (bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 1)
+			r = TF_OK;
+	} else {
+		r = TF_DB_ERROR;
+	}
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	return r;
+}
+
+static enum tf_result
+verify_method(const bson_t *user, const char *method, const char *code)
+{
+	if (strcmp(method, "totp") == 0)
+		return strlen(code) == BACKUP_CODE_LEN ? verify_backup(user, code) : verify_totp(user, code);
+	if (strcmp(method, "email") == 0)
+		return verify_email(user, code);
+	if (strcmp(method, "password") == 0)
+		return verify_password(user, code);
+	return TF_INVALID;
+}
+
+enum tf_result
+twofactor_verify(const bson_t *user, const char *method, const char *code)
+{
+	struct rl_key k;
+	bson_error_t e;
+	enum tf_result r;
+
+	if (strlen(code) > 128)
+		return TF_INVALID;
+	rl_key_set(&k, "2fa", user_id_of(user), TF_MAX_FAILURES, TF_WINDOW_S);
+	if (!ratelimit_read(&k, 1, &e))
+		return TF_DB_ERROR;
+	if (ratelimit_over(&k, 1))
+		return TF_MAX_ATTEMPTS;
+	r = verify_method(user, method, code);
+	if (r == TF_INVALID)
+		ratelimit_add(&k, 1);
+	return r;
+}
+
+/* Remember-me: a session that passed the second factor recently. */
+static bool
+recently_passed(const struct request *req)
+{
+	bson_iter_t it;
+	return req->session.type == TOKEN_SESSION && req->session.token_doc &&
+	    bson_iter_init_find(&it, req->session.token_doc, "twoFactorAuthorizedUntil") &&
+	    BSON_ITER_HOLDS_DATE_TIME(&it) && bson_iter_date_time(&it) > now_ms();
+}
+
+static void
+remember(const struct request *req)
+{
+	bson_error_t e;
+	if (req->session.type != TOKEN_SESSION)
+		return;
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
+	bson_t *upd = BCON_NEW("$set", "{", "twoFactorAuthorizedUntil",
+	    BCON_DATE_TIME(now_ms() + TF_REMEMBER_MS), "}");
+	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
+		log_warn("could not remember 2FA on the session: %s", e.message);
+	bson_destroy(sel);
+	bson_destroy(upd);
+}
+
+bool
+twofactor_check(struct request *req)
+{
+	const bson_t *user = req->session.user;
+	const char *code = req_header(req, "X-2fa-Code");
+	const char *asked = req_header(req, "X-2fa-Method");
+	struct tf_methods m;
+	const char *method;
+
+	if (req->session.bypass_2fa || recently_passed(req))
+		return true;
+	twofactor_methods(user, &m);
+	method = twofactor_pick(&m, asked, true);
+	if (method == NULL) {
+		reply_error(req, ERR_FORBIDDEN, "This action needs a second factor or a password, and this account has neither");
+		return false;
+	}
+	if (code == NULL || *code == '\0') {
+		reply_error_ex(req, ERR_TOTP_REQUIRED, NULL, twofactor_details(&m, method, user), NULL);
+		return false;
+	}
+	switch (twofactor_verify(user, method, code)) {
+	case TF_OK:
+		remember(req);
+		return true;
+	case TF_MAX_ATTEMPTS:
+		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, NULL, twofactor_details(&m, method, user), NULL);
+		return false;
+	case TF_DB_ERROR:
+		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+		return false;
+	case TF_INVALID:
+	default:
+		reply_error_ex(req, ERR_TOTP_INVALID, NULL, twofactor_details(&m, method, user), NULL);
+		return false;
+	}
+}

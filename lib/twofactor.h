@@ -1,0 +1,48 @@
+/* twofactor.h - the second factor, for every program: Rocket.Chat's
+ * totp-required challenge on protected routes (x-2fa-code / x-2fa-method
+ * headers) and the 2FA step of login. Methods: totp (with single-use backup
+ * codes), email, and the password fallback for users without 2FA. */
+#ifndef MA_TWOFACTOR_H
+#define MA_TWOFACTOR_H
+
+#include <bson/bson.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "request.h"
+
+#define TOTP_STEP_S       30
+#define TOTP_DIGITS       6
+#define TOTP_WINDOW       1       /* Accounts_TwoFactorAuthentication_MaxDelta */
+#define BACKUP_CODE_LEN   8
+#define TF_MAX_FAILURES   5       /* wrong codes per user per window */
+#define TF_WINDOW_S       300
+#define TF_REMEMBER_MS    (1800 * 1000)   /* Accounts_TwoFactorAuthentication_RememberFor */
+
+struct tf_methods {
+	bool totp;
+	bool email;
+	bool password;      /* fallback: has a password */
+};
+
+enum tf_result { TF_OK, TF_INVALID, TF_MAX_ATTEMPTS, TF_DB_ERROR };
+
+void twofactor_methods(const bson_t *user, struct tf_methods *m);
+/* REQUESTED when the user has it; else the first of totp, email; else
+ * password when ALLOW_PASSWORD; else NULL. Borrowed static string. */
+const char *twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_password);
+/* Rocket.Chat's details object: {method, codeGenerated, availableMethods, ...}. */
+json_object *twofactor_details(const struct tf_methods *m, const char *method, const bson_t *user);
+/* Checks CODE by METHOD for USER, counting failures per user. */
+enum tf_result twofactor_verify(const bson_t *user, const char *method, const char *code);
+
+/* Route-level check for R_2FA routes; answers and returns false unless the
+ * caller passed (or is exempt: PAT with bypassTwoFactor, recent success on
+ * this session token). */
+bool twofactor_check(struct request *req);
+
+/* Verifies a TOTP code against a base32 secret at time NOW; on success
+ * *COUNTER gets the matched time step. Exposed for tests. */
+bool totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *counter);
+
+#endif
