@@ -1,0 +1,248 @@
+// The SPA's entry point: decides between the sign-in screen and the account
+// area, draws the account area's frame (header, navigation, main) and routes
+// the hash (#/<route>) to the page modules listed in pages/index.js.
+//
+// A page module exports default { render(container, ctx) }: it fills container
+// (below the page's <h1>, which app.js draws) and may be async. ctx holds:
+//   me                the signed-in user, as GET /api/v1/me returned it
+//   signal            an AbortSignal, aborted when the page is left or redrawn;
+//                     pass it to api calls and stop touching the DOM once aborted
+//   announce(text)    says text in the polite live region (screen readers)
+//   refreshMe()       reloads /me and redraws (after changing the profile)
+//   applyPreferences(preferences)
+//                     applies language / clockMode at once and redraws
+// Pages are redrawn from scratch when the language or clock mode changes.
+
+import * as api from './api.js';
+import { h, replaceChildren } from './dom.js';
+import { describeError } from './errors.js';
+import { t, setLanguage, pickLanguage, onLanguageChange } from './i18n.js';
+import { setClockMode } from './time.js';
+import { renderSignIn } from './signin.js';
+import { PAGES, DEFAULT_ROUTE } from './pages/index.js';
+
+const root = document.getElementById('app');
+
+const state = {
+  me: null, // the signed-in user, or null on the sign-in screen
+  pageController: null, // AbortController of the mounted page
+  signInNotice: '',
+};
+
+/** The browser's own language preference, before anyone has signed in. */
+function browserLanguage() {
+  return pickLanguage(navigator.languages || [], navigator.language || '');
+}
+
+/**
+ * Applies language and clock mode from a preferences object ({} is fine) and
+ * redraws. options go to the redraw ({focusHeading: true} after signing in).
+ */
+async function applyPreferences(preferences = {}, options = {}) {
+  setClockMode(preferences.clockMode);
+  await setLanguage(preferences.language ? pickLanguage(preferences.language) : browserLanguage());
+  scheduleRender(options);
+}
+
+// Redraws are coalesced: a language change and a preference change in the same
+// task draw once (a timer, not a microtask, so that awaits in between still merge).
+let queuedRender = null;
+function scheduleRender({ focusHeading = false } = {}) {
+  if (queuedRender) {
+    queuedRender.focusHeading ||= focusHeading;
+    return;
+  }
+  queuedRender = { focusHeading };
+  setTimeout(() => {
+    const options = queuedRender;
+    queuedRender = null;
+    render(options);
+  }, 0);
+}
+
+function render(options = {}) {
+  if (state.me) renderAccount(options);
+  else showSignIn(state.signInNotice);
+}
+
+// ---- Signed out ----------------------------------------------------------
+
+function showSignIn(notice = '') {
+  abortPage();
+  state.me = null;
+  state.signInNotice = notice;
+  renderSignIn(root, { notice, onSignedIn: afterSignIn });
+}
+
+async function afterSignIn() {
+  // Reading /me proves the browser kept the session cookie.
+  const me = await api.getMe({ handle401: false });
+  state.me = me;
+  state.signInNotice = '';
+  await applyPreferences(me.settings?.preferences, { focusHeading: true });
+}
+
+function sessionEnded() {
+  if (state.me) showSignIn(t('signin.sessionEnded'));
+}
+
+// ---- Signed in -------------------------------------------------------------
+
+function currentRoute() {
+  const match = /^#\/([\w-]+)/.exec(location.hash);
+  const page = match && PAGES.find((p) => p.route === match[1]);
+  return page || null;
+}
+
+function renderAccount({ focusHeading = false } = {}) {
+  const me = state.me;
+  const focusedId = document.activeElement?.id;
+
+  const navList = h('ul', { class: 'nav-list' },
+    PAGES.map((page) => h('li', {},
+      h('a', { href: `#/${page.route}`, class: 'nav-link', 'data-route': page.route, onClick: stayOnPage }, t(page.labelKey)))));
+
+  const signOutButton = h('button', { type: 'button', class: 'button topbar-signout', onClick: signOut }, t('app.signOut'));
+  const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
+
+  replaceChildren(root,
+    h('a', { href: '#main', class: 'skip-link', onClick: skipToMain }, t('app.skipToContent')),
+    h('header', { class: 'topbar' },
+      h('span', { class: 'topbar-brand' }, t('app.name')),
+      h('span', { class: 'topbar-user' },
+        h('span', { class: 'visually-hidden' }, t('app.signedInAs')),
+        h('span', { class: 'topbar-username' }, me.username || me.name || '')),
+      signOutButton),
+    h('div', { class: 'layout' },
+      h('nav', { class: 'nav', 'aria-label': t('app.navLabel') }, navList),
+      main),
+    h('div', { id: 'announcer', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }));
+
+  showPage({ focusHeading, focusedId });
+}
+
+/** Mounts the page for the current hash into <main>. */
+async function showPage({ focusHeading = false, focusedId = null } = {}) {
+  let entry = currentRoute();
+  if (!entry) {
+    entry = PAGES.find((p) => p.route === DEFAULT_ROUTE);
+    history.replaceState(null, '', `#/${entry.route}`);
+  }
+  abortPage();
+  const controller = new AbortController();
+  state.pageController = controller;
+
+  for (const link of root.querySelectorAll('.nav-link')) {
+    if (link.dataset.route === entry.route) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const label = t(entry.labelKey);
+  document.title = t('app.documentTitle', { page: label });
+
+  const main = document.getElementById('main');
+  const heading = h('h1', { class: 'page-title', tabindex: '-1' }, label);
+  const content = h('div', { class: 'page' });
+  replaceChildren(main, heading, content);
+  if (focusHeading) heading.focus();
+
+  try {
+    const module = await entry.load();
+    if (controller.signal.aborted) return;
+    await module.default.render(content, {
+      me: state.me,
+      signal: controller.signal,
+      announce,
+      refreshMe,
+      applyPreferences,
+    });
+  } catch (err) {
+    if (controller.signal.aborted || err?.name === 'AbortError') return;
+    console.error(err);
+    replaceChildren(content, h('p', { class: 'form-error', role: 'alert' }, describeError(err)));
+  }
+  // After a redraw, give focus back to the control that had it, if it is still there.
+  if (focusedId && !controller.signal.aborted) document.getElementById(focusedId)?.focus();
+}
+
+function abortPage() {
+  state.pageController?.abort();
+  state.pageController = null;
+}
+
+function announce(text) {
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  region.textContent = '';
+  // A fresh text node after clearing makes screen readers repeat equal messages.
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+async function refreshMe() {
+  state.me = await api.getMe();
+  await applyPreferences(state.me.settings?.preferences);
+}
+
+/** A click on the link of the page already shown changes no hash: move focus to its heading. */
+function stayOnPage(event) {
+  if (event.currentTarget.getAttribute('href') !== location.hash) return;
+  event.preventDefault();
+  document.querySelector('#main h1')?.focus();
+}
+
+function skipToMain(event) {
+  event.preventDefault(); // the hash is the router's
+  document.getElementById('main')?.focus();
+}
+
+async function signOut() {
+  try {
+    await api.logout();
+  } catch (err) {
+    if (!(err instanceof api.ApiError && err.status === 401)) {
+      announce(describeError(err));
+      const main = document.getElementById('main');
+      main?.prepend(h('p', { class: 'form-error', role: 'alert' }, describeError(err)));
+      return;
+    }
+  }
+  showSignIn(t('signin.signedOut'));
+}
+
+// ---- Start ---------------------------------------------------------------
+
+function renderStartError(err) {
+  replaceChildren(root,
+    h('main', { class: 'signin', id: 'main' },
+      h('div', { class: 'signin-card' },
+        h('h1', { class: 'signin-title' }, t('app.name')),
+        h('p', { class: 'form-error', role: 'alert' }, describeError(err)),
+        h('button', { type: 'button', class: 'button button-primary', onClick: start }, t('common.retry')))));
+}
+
+async function start() {
+  root.setAttribute('aria-busy', 'true');
+  const languageReady = setLanguage(browserLanguage()).catch(() => setLanguage('en'));
+  try {
+    const me = await api.getMe({ handle401: false });
+    state.me = me;
+    await languageReady;
+    await applyPreferences(me.settings?.preferences);
+  } catch (err) {
+    await languageReady;
+    if (err instanceof api.ApiError && err.status === 401) {
+      state.me = null;
+      render();
+    } else {
+      renderStartError(err);
+    }
+  } finally {
+    root.removeAttribute('aria-busy');
+  }
+}
+
+api.setUnauthorizedHandler(sessionEnded);
+onLanguageChange(() => scheduleRender());
+window.addEventListener('hashchange', () => {
+  if (state.me) showPage({ focusHeading: true });
+});
+start();

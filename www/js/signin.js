@@ -1,0 +1,201 @@
+// The sign-in screen: username or email + password, then the 2FA step when the
+// server asks for it (POST /api/v1/login answers 401 "totp-required").
+//
+// The password is kept only while the 2FA step is open, and only in this
+// closure, as the value sent to the server (its SHA-256 digest where WebCrypto
+// exists); it is never written to storage. Leaving the 2FA step forgets it.
+
+import * as api from './api.js';
+import { h, replaceChildren } from './dom.js';
+import { describeError } from './errors.js';
+import { t } from './i18n.js';
+
+/**
+ * Draws the sign-in screen into root. onSignedIn() runs after a successful login
+ * (the session cookie is then set). notice is an optional sentence shown above
+ * the form, e.g. "You have signed out."
+ */
+export function renderSignIn(root, { onSignedIn, notice = '' }) {
+  let pending = null; // {user, password} while the 2FA step is open
+  let busy = false;
+
+  const error = h('p', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' });
+  const status = h('p', { class: 'form-notice', role: 'status' }, notice);
+
+  // Step 1: who you are.
+  const userInput = h('input', {
+    id: 'signin-user', name: 'username', type: 'text', autocomplete: 'username',
+    autocapitalize: 'none', spellcheck: 'false', required: true,
+  });
+  const passwordInput = h('input', {
+    id: 'signin-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true,
+  });
+  const credentialsForm = h('form', { class: 'form', novalidate: true, onSubmit: submitCredentials },
+    field('signin-user', t('signin.user'), userInput),
+    field('signin-password', t('signin.password'), passwordInput),
+    h('button', { type: 'submit', class: 'button button-primary button-block' }, t('signin.submit')));
+
+  // Step 2: the second factor.
+  const codeInput = h('input', {
+    id: 'signin-code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
+    autocapitalize: 'none', spellcheck: 'false', maxlength: '16', required: true,
+  });
+  const codeLabel = h('label', { for: 'signin-code' }, t('signin.code'));
+  const methodText = h('p', { id: 'signin-code-help', class: 'hint' });
+  codeInput.setAttribute('aria-describedby', 'signin-code-help');
+  const backupButton = h('button', { type: 'button', class: 'button-link', onClick: useBackupCode }, t('signin.useBackupCode'));
+  const resendButton = h('button', { type: 'button', class: 'button-link', onClick: resendCode }, t('signin.resendCode'));
+  const codeForm = h('form', { class: 'form', novalidate: true, hidden: true, onSubmit: submitCode },
+    h('h2', { class: 'form-title', id: 'signin-2fa-title', tabindex: '-1' }, t('signin.twoFactorTitle')),
+    methodText,
+    h('div', { class: 'field' }, codeLabel, codeInput),
+    h('p', { class: 'form-links' }, backupButton, resendButton),
+    h('div', { class: 'form-actions' },
+      h('button', { type: 'button', class: 'button', onClick: backToCredentials }, t('common.back')),
+      h('button', { type: 'submit', class: 'button button-primary' }, t('signin.verify'))));
+
+  replaceChildren(root,
+    h('main', { class: 'signin', id: 'main' },
+      h('div', { class: 'signin-card' },
+        h('h1', { class: 'signin-title' }, t('app.name')),
+        h('p', { class: 'signin-lead' }, t('signin.lead')),
+        status,
+        error,
+        credentialsForm,
+        codeForm)));
+  document.title = t('signin.documentTitle');
+  userInput.focus();
+
+  function field(id, label, input) {
+    return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+  }
+
+  function showError(text, focusTarget) {
+    error.textContent = text;
+    status.textContent = '';
+    if (focusTarget) focusTarget.focus();
+  }
+
+  /** Runs one login attempt; the busy flag ignores double submits (buttons stay focusable). */
+  async function attempt(credentials, code) {
+    if (busy) return;
+    busy = true;
+    root.setAttribute('aria-busy', 'true');
+    try {
+      try {
+        await api.login({ ...credentials, code });
+      } catch (err) {
+        handleFailure(err, credentials);
+        return;
+      }
+      pending = null;
+      try {
+        await onSignedIn();
+      } catch (err) {
+        // Logged in, but the next request was not: the cookie was not kept.
+        const rejected = err instanceof api.ApiError && err.status === 401;
+        showError(rejected ? t('signin.cookieRejected') : describeError(err));
+      }
+    } finally {
+      busy = false;
+      root.removeAttribute('aria-busy');
+    }
+  }
+
+  function handleFailure(err, credentials) {
+    if (err instanceof api.ApiError && err.status === 401) {
+      switch (err.error) {
+        case 'totp-required':
+          showCodeStep(credentials, err.details || {});
+          return;
+        case 'totp-invalid':
+          codeInput.value = '';
+          showError(t('signin.codeInvalid'), codeInput);
+          return;
+        case 'totp-max-attempts':
+          backToCredentials();
+          showError(t('signin.codeMaxAttempts'), passwordInput);
+          return;
+        default:
+          if (pending) backToCredentials();
+          passwordInput.value = '';
+          showError(t('signin.wrongCredentials'), passwordInput);
+          return;
+      }
+    }
+    showError(describeError(err), pending ? codeInput : null);
+  }
+
+  async function submitCredentials(event) {
+    event.preventDefault();
+    const user = userInput.value.trim();
+    if (!user) return showError(t('signin.userMissing'), userInput);
+    if (!passwordInput.value) return showError(t('signin.passwordMissing'), passwordInput);
+    error.textContent = '';
+    const password = await api.loginPassword(passwordInput.value);
+    await attempt({ user, password });
+  }
+
+  function showCodeStep(credentials, details) {
+    pending = credentials;
+    passwordInput.value = '';
+    const byEmail = details.method === 'email';
+    methodText.textContent = byEmail ? t('signin.codeByEmail') : t('signin.codeByApp');
+    backupButton.hidden = byEmail;
+    resendButton.hidden = !byEmail;
+    codeInput.setAttribute('inputmode', 'numeric');
+    codeLabel.textContent = t('signin.code');
+    codeInput.value = '';
+    error.textContent = '';
+    credentialsForm.hidden = true;
+    codeForm.hidden = false;
+    codeInput.focus();
+  }
+
+  async function submitCode(event) {
+    event.preventDefault();
+    const code = codeInput.value.replace(/\s+/g, '');
+    if (!code) return showError(t('signin.codeMissing'), codeInput);
+    if (!pending) return backToCredentials();
+    error.textContent = '';
+    await attempt(pending, code);
+  }
+
+  /** Backup codes hold letters: let phones show a full keyboard. */
+  function useBackupCode() {
+    codeInput.setAttribute('inputmode', 'text');
+    codeLabel.textContent = t('signin.backupCode');
+    codeInput.focus();
+  }
+
+  /** A login without a code makes the server e-mail a new one. */
+  async function resendCode() {
+    if (!pending || busy) return;
+    busy = true;
+    try {
+      await api.login(pending);
+      pending = null; // 2FA was switched off meanwhile: the login went through
+      await onSignedIn();
+      return;
+    } catch (err) {
+      if (err instanceof api.ApiError && err.error === 'totp-required') {
+        error.textContent = '';
+        status.textContent = t('signin.codeResent');
+      } else {
+        showError(describeError(err));
+      }
+    } finally {
+      busy = false;
+    }
+    codeInput.focus();
+  }
+
+  function backToCredentials() {
+    pending = null;
+    codeInput.value = '';
+    codeForm.hidden = true;
+    credentialsForm.hidden = false;
+    error.textContent = '';
+    passwordInput.focus();
+  }
+}
