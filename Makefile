@@ -71,20 +71,29 @@ $(ADMIN): $(B)/admin/myaccount-admin.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/bench/hello: tests/bench/hello.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
+
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/unit/unit.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# run, test and bench first make sure the Debian packages are there (the one
+# install script knows them), then build with pkg-config's answers.
 deps:
 	deploy/install-deps.sh
 
-run: all
+run: deps
+	$(MAKE) all
 	deploy/dev-run.sh
 
-test: all
+test: deps
+	$(MAKE) all
 	tests/run.sh
 
-bench: all
+bench: deps
+	$(MAKE) all $(B)/bench/hello
 	tests/bench/run.sh
 
 install: programs admin

@@ -239,6 +239,8 @@ req_read_body(struct request *req, size_t limit, bool form, char *msg, size_t ms
 	}
 	if (type_is(req->content_type, "application/json")) {
 		struct json_tokener *tok = json_tokener_new_ex(32);
+		/* Strict: no trailing commas, single quotes or bare words. */
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 		req->body = json_tokener_parse_ex(tok, req->raw_body, (int)req->raw_len);
 		enum json_tokener_error jerr = json_tokener_get_error(tok);
 		bool trailing = jerr == json_tokener_success &&

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# bench/run.sh - `make bench`: GET /api/v1/me through nginx + FastCGI against
+# a hello-world FastCGI program behind the same nginx (wrk: requests/s,
+# p50/p99), CPU time per request of each, MongoDB commands per request
+# (libmongoc command monitoring), RSS of our processes before and after
+# 100,000 requests, and one plain-CGI figure against a hello-world CGI.
+# Loopback only; every loop is bounded. Writes build/bench.txt too.
+set -eu -o pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+export STATE_DIR=$TOP/build/bench-run
+export BINDIR=$TOP/build/bench-bin
+P=${BENCH_PORT:-18580}
+export TARGETS="nginx-fastcgi:$P nginx-cgi:$((P + 1))"
+export MONGO_PORT=${BENCH_MONGO_PORT:-27317} SMTP_PORT=${BENCH_SMTP_PORT:-2825}
+export MYACCOUNT_CONFIG=$STATE_DIR/myaccount.conf
+export MYACCOUNT_COUNT_COMMANDS=1        # programs add X-Mongo-Commands
+export EXTRA_CONF=$TOP/build/bench-extra.conf
+ADMIN=$TOP/build/bin/myaccount-admin
+DURATION=${BENCH_SECONDS:-10}
+SOAK=${BENCH_SOAK_REQUESTS:-100000}
+OUT=$TOP/build/bench.txt
+FAST=http://127.0.0.1:$P
+CGI=http://127.0.0.1:$((P + 1))
+
+# The benchmark set: every real program plus the hello-world baseline.
+rm -rf "$BINDIR" && mkdir -p "$BINDIR"
+for p in build/cgi-bin/*; do ln -s "$TOP/$p" "$BINDIR/"; done
+ln -s "$TOP/build/bench/hello" "$BINDIR/hello"
+printf 'log_level = warn\nargon2_opslimit = 1\nargon2_memlimit_kib = 8192\n' >"$EXTRA_CONF"
+
+trap 'deploy/stack.sh stop >/dev/null 2>&1 || true' EXIT
+rm -rf "$STATE_DIR"
+deploy/stack.sh start >/dev/null
+"$ADMIN" init-db >/dev/null
+echo bench-password-1 | "$ADMIN" create-user bench bench@example.org >/dev/null
+login=$(curl -sf "$FAST/api/v1/login" -H 'Content-Type: application/json' \
+	-d '{"user":"bench","password":"bench-password-1"}')
+uid=$(echo "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
+tok=$(echo "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
+H1="X-User-Id: $uid"
+H2="X-Auth-Token: $tok"
+
+pids_of() { pgrep -f "$BINDIR/$1" | tr '\n' ' '; }
+# Sum of user+system CPU ticks of the given pids.
+cpu_ticks() { local t=0 p; for p in $*; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+rss_kb() { local p; for p in $*; do awk '/VmRSS/ {printf "%s ", $2}' "/proc/$p/status"; done; }
+
+# wrk_run URL [HEADERS...] -> "reqs_per_s p50 p99 total_requests"
+wrk_run() {
+	local url=$1 out
+	shift
+	local args=()
+	for h in "$@"; do args+=(-H "$h"); done
+	out=$(wrk -t2 -c32 -d"${DURATION}s" --latency "${args[@]}" "$url")
+	echo "$out" | awk '
+		/Requests\/sec/ {r = $2}
+		/^ +50%/ {p50 = $2} /^ +99%/ {p99 = $2}
+		/requests in/ {n = $1}
+		/Non-2xx/ {bad = $5}
+		END {print r, p50, p99, n, bad + 0}'
+}
+
+measure() { # measure NAME PROGRAM URL [HEADERS...]
+	local name=$1 prog=$2 url=$3 pids before after res
+	shift 3
+	pids=$(pids_of "$prog")
+	before=$(cpu_ticks $pids)
+	res=$(wrk_run "$url" "$@")
+	after=$(cpu_ticks $pids)
+	set -- $res
+	local us=$(awk -v t=$((after - before)) -v n="$4" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+	printf '%-26s %10s req/s   p50 %-8s p99 %-8s  CPU %6s us/req  (%s requests, %s non-2xx)\n' \
+		"$name" "$1" "$2" "$3" "$us" "$4" "$5"
+	eval "${name//[^a-z]/_}_rps=$1"
+}
+
+{
+echo "myaccount bench, $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c32 -d${DURATION}s, loopback"
+echo
+cmds=$(curl -s -o /dev/null -D - "$FAST/api/v1/me" -H "$H1" -H "$H2" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-mongo-commands" {print $2}')
+echo "MongoDB commands per GET /api/v1/me: $cmds (libmongoc command monitoring)"
+echo
+echo "FastCGI behind nginx:"
+measure "me_fastcgi" auth "$FAST/api/v1/me" "$H1" "$H2"
+measure "hello_fastcgi" hello "$FAST/bench/hello"
+awk -v a="$me_fastcgi_rps" -v b="$hello_fastcgi_rps" 'BEGIN {printf "ratio /api/v1/me : hello = %.3f\n", a / b}'
+echo
+pids=$(pids_of auth)
+echo "RSS of the auth processes before $SOAK requests (kB): $(rss_kb $pids)"
+ab -q -n "$SOAK" -c 16 -H "$H1" -H "$H2" "$FAST/api/v1/me" | awk '/Complete requests|Failed requests|Non-2xx/ {print "  ab: " $0}'
+echo "RSS of the auth processes after  $SOAK requests (kB): $(rss_kb $pids)"
+echo
+echo "Plain CGI behind nginx + fcgiwrap (one process per request):"
+measure "me_cgi" fcgiwrap "$CGI/api/v1/me" "$H1" "$H2"
+measure "hello_cgi" fcgiwrap "$CGI/bench/hello"
+awk -v a="$me_cgi_rps" -v b="$hello_cgi_rps" 'BEGIN {printf "ratio /api/v1/me : hello = %.3f  (CPU column: fcgiwrap only)\n", a / b}'
+} | tee "$OUT"

@@ -1,0 +1,102 @@
+// lib.mjs - shared helpers of the HTTP tests: real requests to BASE_URL
+// (a real nginx or lighttpd in front of the programs), users made with the
+// real admin tool, database state read through the real MongoDB protocol.
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes, createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const TOP = path.resolve(here, '../..');
+export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:18080';
+export const ADMIN = process.env.ADMIN ?? path.join(TOP, 'build/bin/myaccount-admin');
+
+// Each test run speaks from its own forwarded address (the web server is a
+// trusted proxy in the test config), so per-IP login limits of one test do
+// not leak into another.
+export function randomIp() {
+  const b = randomBytes(3);
+  return `10.${b[0]}.${b[1]}.${b[2] || 1}`;
+}
+let defaultIp = randomIp();
+export function setDefaultIp(ip) { defaultIp = ip; }
+
+// api('POST', '/api/v1/login', {json: {...}}) -> {status, headers, json, text}
+export async function api(method, urlPath, opts = {}) {
+  const headers = { 'X-Forwarded-For': defaultIp, ...(opts.headers ?? {}) };
+  let body;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] ??= 'application/json';
+    body = typeof opts.json === 'string' ? opts.json : JSON.stringify(opts.json);
+  } else if (opts.form !== undefined) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(opts.form).toString();
+  } else if (opts.body !== undefined) {
+    body = opts.body;
+  }
+  if (opts.auth) {
+    headers['X-User-Id'] = opts.auth.userId;
+    headers['X-Auth-Token'] = opts.auth.authToken;
+  }
+  const res = await fetch(BASE + urlPath, { method, headers, body, redirect: 'manual' });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON; tests check */ }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+let counter = 0;
+// Creates a fresh user through the admin tool; returns its credentials.
+export function createUser(prefix = 'u') {
+  const tag = `${prefix}${process.pid}${Date.now().toString(36)}${counter++}`;
+  const user = {
+    username: tag,
+    email: `${tag}@Example.ORG`,
+    password: `pw-${randomBytes(6).toString('hex')}`,
+    name: `Test ${tag}`,
+  };
+  const out = execFileSync(ADMIN, ['create-user', user.username, user.email, user.name],
+    { input: `${user.password}\n`, encoding: 'utf8' });
+  user.id = /\(id ([^)]+)\)/.exec(out)[1];
+  return user;
+}
+
+export async function login(user, extra = {}) {
+  const r = await api('POST', '/api/v1/login', { json: { user: user.username, password: user.password }, ...extra });
+  if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);
+  return { userId: r.json.data.userId, authToken: r.json.data.authToken };
+}
+
+// Reads or changes database state for checks the API cannot show
+// (e.g. "nothing was stored"), through pymongo over the wire protocol.
+export function db(command, ...args) {
+  const out = execFileSync('/usr/bin/python3', [path.join(here, 'dbtool.py'), command, ...args],
+    { encoding: 'utf8', env: process.env });
+  return out.trim() ? JSON.parse(out) : null;
+}
+
+export const sha256hex = (s) => createHash('sha256').update(s).digest('hex');
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for the 2FA tests.
+export function totp(base32, time = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counterBuf = Buffer.alloc(8);
+  counterBuf.writeBigUInt64BE(BigInt(Math.floor(time / 30)));
+  const h = createHmac('sha1', key).update(counterBuf).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+
+// Cookie jar for the SPA's cookie sessions.
+export function cookiesFrom(res) {
+  const jar = {};
+  for (const c of res.headers.getSetCookie()) {
+    const [pair, ...attrs] = c.split(';');
+    const i = pair.indexOf('=');
+    jar[pair.slice(0, i).trim()] = { value: pair.slice(i + 1), attrs: attrs.map((a) => a.trim()) };
+  }
+  return jar;
+}

@@ -1,0 +1,152 @@
+/* test_lib.c - config, hashing, tokens, TOTP, URL and JSON helpers. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "json.h"
+#include "request.h"
+#include "twofactor.h"
+#include "unit.h"
+
+static void
+test_config(void)
+{
+	char path[] = "/tmp/ma-config-XXXXXX", err[512];
+	int fd = mkstemp(path);
+	const char *text = "# comment\n\nsite_url = https://chat.example.org/\nsession_days=7\n"
+	    "allow_username_change = no\npreference.idleTimeLimit = 600\n";
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "temp config written");
+	close(fd);
+	CHECK(config_load(path, err, sizeof err) == 0, "config loads");
+	CHECK(strcmp(cfg.site_url, "https://chat.example.org") == 0, "trailing slash trimmed");
+	CHECK(cfg.session_days == 7, "number read");
+	CHECK(!cfg.allow_username_change, "bool 'no'");
+	CHECK(cfg.login_max_failures_per_user == 10, "default kept");
+
+	static const struct { const char *line; const char *why; } bad[] = {
+		{ "session_days = 0\n", "below range" },
+		{ "session_days = ten\n", "not a number" },
+		{ "no_such_key = 1\n", "unknown key" },
+		{ "totp_enabled = maybe\n", "not a bool" },
+		{ "just words\n", "no equals sign" },
+		{ "preference.clockMode = 7\n", "preference out of range" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		FILE *f = fopen(path, "w");
+		fputs(bad[i].line, f);
+		fclose(f);
+		err[0] = '\0';
+		CHECK(config_load(path, err, sizeof err) != 0, bad[i].why);
+		CHECK(strstr(err, ":1:") != NULL, "error names the line");
+	}
+	CHECK(config_load("/nonexistent/myaccount.conf", err, sizeof err) != 0, "missing explicit file is an error");
+	unlink(path);
+}
+
+static void
+test_hashes(void)
+{
+	char h[TOKEN_HASH_LEN + 1], hex[SHA256_HEX_LEN + 1];
+	/* base64(SHA-256("abc")), as Meteor's _hashLoginToken computes it. */
+	token_hash("abc", h);
+	CHECK(strcmp(h, "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=") == 0, "token hash vector");
+	sha256_hex("abc", 3, hex);
+	CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0, "sha256 hex vector");
+	CHECK(is_sha256_hex(hex), "hex recognised");
+	CHECK(!is_sha256_hex("BA7816BF"), "short/upper refused");
+	CHECK(secret_equal("abc", "abc") && !secret_equal("abc", "abd") && !secret_equal("abc", "abcd"), "secret_equal");
+}
+
+static void
+test_random(void)
+{
+	char a[SECRET_LEN + 1], b[SECRET_LEN + 1], id[ID_LEN + 1], d[7];
+	random_secret(a);
+	random_secret(b);
+	CHECK(strlen(a) == SECRET_LEN && strcmp(a, b) != 0, "secrets are 43 chars and differ");
+	CHECK(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == SECRET_LEN, "base64url alphabet");
+	random_id(id, ID_LEN);
+	CHECK(strlen(id) == ID_LEN && strspn(id, "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz") == ID_LEN, "Random.id alphabet");
+	random_digits(d, 6);
+	CHECK(strlen(d) == 6 && strspn(d, "0123456789") == 6, "digits");
+}
+
+static void
+test_passwords(void)
+{
+	char stored[PWHASH_LEN], digest[SHA256_HEX_LEN + 1], other[SHA256_HEX_LEN + 1];
+	sha256_hex("correct horse", 13, digest);
+	sha256_hex("wrong horse", 11, other);
+	CHECK(password_hash(digest, 1, 8192, stored) == 0, "hash made");
+	CHECK(strncmp(stored, "$argon2id$", 10) == 0, "argon2id");
+	CHECK(password_verify(stored, digest), "right password verifies");
+	CHECK(!password_verify(stored, other), "wrong password fails");
+	CHECK(!password_needs_rehash(stored, 1, 8192), "same cost: no rehash");
+	CHECK(password_needs_rehash(stored, 2, 8192), "higher cost: rehash");
+}
+
+static void
+test_totp(void)
+{
+	/* RFC 6238 secret "12345678901234567890"; 6-digit SHA1 code at t=59 is 287082. */
+	const char *secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+	uint64_t counter = 0;
+	CHECK(totp_code_ok(secret, "287082", 59, &counter) && counter == 1, "RFC 6238 vector at t=59");
+	CHECK(totp_code_ok(secret, "287082", 89, &counter), "previous step accepted (window 1)");
+	CHECK(!totp_code_ok(secret, "287082", 150, &counter), "far step refused");
+	CHECK(!totp_code_ok(secret, "28708", 59, &counter), "short code refused");
+	CHECK(!totp_code_ok(secret, "28708a", 59, &counter), "non-digit refused");
+	CHECK(totp_code_ok(secret, "081804", 1111111109, &counter), "RFC vector 1111111109 (6 digits)");
+}
+
+static void
+test_urlencoded(void)
+{
+	json_object *o = json_object_new_object();
+	CHECK(parse_urlencoded("user=a%40b.c&password=p+w", 25, o), "form parses");
+	json_object *v;
+	CHECK(json_object_object_get_ex(o, "user", &v) && strcmp(json_object_get_string(v), "a@b.c") == 0, "percent decoded");
+	CHECK(json_object_object_get_ex(o, "password", &v) && strcmp(json_object_get_string(v), "p w") == 0, "plus is space");
+	json_object_put(o);
+	static const char *bad[] = { "a=%zz", "a=%00", "a=1&a=2", "=x" };
+	for (size_t i = 0; i < 4; i++) {
+		o = json_object_new_object();
+		CHECK(!parse_urlencoded(bad[i], strlen(bad[i]), o), bad[i]);
+		json_object_put(o);
+	}
+}
+
+static void
+test_json_dates(void)
+{
+	char buf[32];
+	iso_date(0, buf);
+	CHECK(strcmp(buf, "1970-01-01T00:00:00.000Z") == 0, "epoch");
+	iso_date(1700000000123LL, buf);
+	CHECK(strcmp(buf, "2023-11-14T22:13:20.123Z") == 0, "milliseconds kept");
+	bson_t *doc = BCON_NEW("a", BCON_UTF8("x"), "d", BCON_DATE_TIME(0), "n", "{", "b", BCON_BOOL(true), "}");
+	json_object *o = bson_to_json(doc);
+	CHECK(strcmp(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+	    "{\"a\":\"x\",\"d\":\"1970-01-01T00:00:00.000Z\",\"n\":{\"b\":true}}") == 0, "bson to json");
+	json_object_put(o);
+	bson_destroy(doc);
+}
+
+int
+main(void)
+{
+	if (crypto_init() != 0)
+		return 1;
+	test_config();
+	test_hashes();
+	test_random();
+	test_passwords();
+	test_totp();
+	test_urlencoded();
+	test_json_dates();
+	return unit_done();
+}
