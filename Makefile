@@ -46,6 +46,9 @@ ADMIN       = $(B)/bin/myaccount-admin
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
+# Keep object files between runs (they are otherwise intermediate).
+.SECONDARY:
+
 .PHONY: all lib programs admin units test run bench install uninstall clean deps
 
 all: programs admin units

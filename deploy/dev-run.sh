@@ -20,8 +20,10 @@ ADMIN=$TOP/build/bin/myaccount-admin
 DEMO=demo
 DEMO_FILE=$STATE_DIR/demo-login.txt
 
+sleeper=
 stop() {
 	trap - EXIT INT TERM
+	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
 	echo
 	deploy/stack.sh stop
 	exit 0
@@ -60,4 +62,8 @@ cat <<MSG
 
 MSG
 # Wait for Ctrl-C (or for the terminal to go away).
-while :; do sleep 3600 & wait $!; done
+while :; do
+	sleep 3600 &
+	sleeper=$!
+	wait "$sleeper" || true
+done

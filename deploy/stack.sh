@@ -490,6 +490,7 @@ target_logs() { # the logs that explain a failing target
 
 make_state_dirs() {
 	mkdir -p "$STATE_DIR" "$PIDS" "$LOGS" "$SOCKS" "$STATE_DIR/conf" "$STATE_DIR/tmp"
+	rm -f "$STATE_DIR/conf/"*.conf "$STATE_DIR/conf/"*.tmp # configs of an earlier start
 	chmod 0755 "$STATE_DIR" "$SOCKS"
 	# A unix socket path holds at most 107 bytes.
 	[ ${#SOCKS} -lt 80 ] || die "STATE_DIR is too long for unix socket paths; choose a shorter one"

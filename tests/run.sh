@@ -78,6 +78,8 @@ node_suite() { # node_suite NAME BASE_URL FILES...
 stop_stack() { deploy/stack.sh stop >/dev/null 2>&1 || true; }
 
 main() {
+	# A crashed earlier run may have left its stack running.
+	[ -f "$STATE_DIR/stack.env" ] && stop_stack
 	rm -rf "$LOGDIR" "$STATE_DIR"
 	mkdir -p "$LOGDIR"
 	write_extra_conf

@@ -42,7 +42,15 @@ tok=$(echo "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
 H1="X-User-Id: $uid"
 H2="X-Auth-Token: $tok"
 
-pids_of() { pgrep -f "$BINDIR/$1" | tr '\n' ' '; }
+# Pids whose executable is program NAME (not the shells that started them).
+pids_of() {
+	local p want
+	want=$(readlink -f "$BINDIR/$1" 2>/dev/null || command -v "$1")
+	for p in $(pgrep -f "$1" || true); do
+		[ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$want" ] && printf '%s ' "$p"
+	done
+	return 0
+}
 # Sum of user+system CPU ticks of the given pids.
 cpu_ticks() { local t=0 p; for p in $*; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 rss_kb() { local p; for p in $*; do awk '/VmRSS/ {printf "%s ", $2}' "/proc/$p/status"; done; }
