@@ -403,18 +403,18 @@ sessions_logout(struct request *req)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/info", AUTH_NONE, 0, NULL, NULL, 0, info, "server version" },
+	{ "GET", "/api/info", AUTH_NONE, 0, NULL, NULL, 0, info, "server version", NULL },
 	{ "POST", "/api/v1/login", AUTH_NONE, LOGIN_BODY_MAX, login_fields, NULL, R_FORM, login,
-	  "sign in by username or email and password; 2FA step" },
+	  "sign in by username or email and password; 2FA step", NULL },
 	{ "POST", "/api/v1/logout", AUTH_USER, SMALL_BODY_MAX, NULL, NULL, 0, logout,
-	  "revoke the caller's token" },
-	{ "GET", "/api/v1/me", AUTH_USER, 0, NULL, NULL, 0, me, "the caller's own user" },
+	  "revoke the caller's token", NULL },
+	{ "GET", "/api/v1/me", AUTH_USER, 0, NULL, NULL, 0, me, "the caller's own user", NULL },
 	{ "POST", "/api/v1/users.logoutOtherClients", AUTH_USER, SMALL_BODY_MAX, NULL, NULL, 0,
-	  logout_other_clients, "end every other login session" },
+	  logout_other_clients, "end every other login session", NULL },
 	{ "GET", "/api/v1/sessions/list", AUTH_USER, 0, NULL, NULL, 0, sessions_list,
-	  "the caller's login sessions" },
+	  "the caller's login sessions", NULL },
 	{ "POST", "/api/v1/sessions/logout.me", AUTH_USER, SMALL_BODY_MAX, session_fields, NULL, 0,
-	  sessions_logout, "end one of the caller's sessions" },
+	  sessions_logout, "end one of the caller's sessions", NULL },
 	ROUTE_END
 };
 

@@ -262,6 +262,7 @@ session_create(struct request *req, const char *user_id, char token_out[64], int
 	    "sid", BCON_UTF8(sid),
 	    "createdAt", BCON_DATE_TIME(now),
 	    "expiresAt", BCON_DATE_TIME(expires),
+	    "purgeAt", BCON_DATE_TIME(expires),
 	    "lastUsedAt", BCON_DATE_TIME(now),
 	    "ip", BCON_UTF8(req->ip),
 	    "userAgent", BCON_UTF8(agent));

@@ -129,7 +129,14 @@ route_dispatch(struct request *req, const struct route *routes)
 	req->route = r;
 	/* 401/403 before 413/400, as Rocket.Chat answers; the second factor
 	 * last, so a malformed request never spends a one-time code. */
-	if (!authenticate(req, r) || !read_body(req, r) || !validate(req, r))
+	if (!authenticate(req, r))
+		return;
+	/* A switched-off feature says so before asking for input or a code. */
+	if (r->feature && !*r->feature) {
+		reply_error(req, ERR_NOT_ALLOWED, NULL);
+		return;
+	}
+	if (!read_body(req, r) || !validate(req, r))
 		return;
 	if ((r->flags & R_2FA) && !twofactor_check(req))
 		return;

@@ -4,6 +4,7 @@
 #ifndef MA_ROUTE_H
 #define MA_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "request.h"
@@ -32,9 +33,10 @@ struct route {
 	unsigned             flags;
 	handler_fn          *handler;
 	const char          *summary;   /* for --routes and --help */
+	const bool          *feature;   /* admin switch (&cfg.x); off: error-not-allowed */
 };
 
-#define ROUTE_END { NULL, NULL, 0, 0, NULL, NULL, 0, NULL, NULL }
+#define ROUTE_END { NULL, NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL }
 
 /* Runs the whole request through ROUTES and leaves the answer in req->resp. */
 void route_dispatch(struct request *req, const struct route *routes);

@@ -14,21 +14,26 @@ struct index_spec {
 	const char *keys;       /* JSON */
 	bool        unique;
 	long        ttl_s;      /* expireAfterSeconds, -1 = not a TTL index */
+	bool        sparse;     /* documents without the field are not indexed */
 };
 
 static const struct index_spec indexes[] = {
-	{ COLL_USERS, "username_unique", "{\"username\": 1}", true, -1 },
-	{ COLL_USERS, "email_unique", "{\"emails.address\": 1}", true, -1 },
+	{ COLL_USERS, "username_unique", "{\"username\": 1}", true, -1, false },
+	{ COLL_USERS, "email_unique", "{\"emails.address\": 1}", true, -1, false },
 	/* Token lookups are by _id (the hash, unique by nature); these serve
 	 * listings and "log out everywhere". */
-	{ COLL_TOKENS, "user_type", "{\"userId\": 1, \"type\": 1}", false, -1 },
-	/* Clean-up only: expiry is always checked in the query too. */
-	{ COLL_TOKENS, "expires_ttl", "{\"expiresAt\": 1}", false, 0 },
-	{ COLL_RATELIMITS, "reset_ttl", "{\"resetAt\": 1}", false, 0 },
-	{ COLL_EMAIL_CODES, "expires_ttl", "{\"expiresAt\": 1}", false, 0 },
-	{ COLL_MAIL, "state_next", "{\"state\": 1, \"nextAttemptAt\": 1}", false, -1 },
-	{ COLL_EXPORTS, "user_state", "{\"userId\": 1, \"state\": 1}", false, -1 },
-	{ COLL_EXPORTS, "expires_ttl", "{\"expiresAt\": 1}", false, 0 },
+	{ COLL_TOKENS, "user_type", "{\"userId\": 1, \"type\": 1}", false, -1, false },
+	/* "<userId>/<name>" of personal access tokens: one name per user. */
+	{ COLL_TOKENS, "pat_name_unique", "{\"patKey\": 1}", true, -1, true },
+	/* Clean-up only: expiry is always checked in the query. purgeAt is
+	 * expiresAt for sessions, a month later for personal access tokens,
+	 * which stay listed as "expired" until then. */
+	{ COLL_TOKENS, "purge_ttl", "{\"purgeAt\": 1}", false, 0, false },
+	{ COLL_RATELIMITS, "reset_ttl", "{\"resetAt\": 1}", false, 0, false },
+	{ COLL_EMAIL_CODES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
+	{ COLL_MAIL, "state_next", "{\"state\": 1, \"nextAttemptAt\": 1}", false, -1, false },
+	{ COLL_EXPORTS, "user_state", "{\"userId\": 1, \"state\": 1}", false, -1, false },
+	{ COLL_EXPORTS, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 };
 
 static const struct { enum coll coll; const char *schema; } validators[] = {
@@ -110,6 +115,8 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 	bson_t *one = BCON_NEW("key", BCON_DOCUMENT(keys), "name", BCON_UTF8(ix->name));
 	if (ix->unique)
 		BSON_APPEND_BOOL(one, "unique", true);
+	if (ix->sparse)
+		BSON_APPEND_BOOL(one, "sparse", true);
 	if (ix->ttl_s >= 0)
 		BSON_APPEND_INT32(one, "expireAfterSeconds", (int32_t)ix->ttl_s);
 	bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(store_coll_name(ix->coll)),

@@ -15,7 +15,7 @@ export TARGETS="nginx-fastcgi:$P lighttpd-fastcgi:$((P + 1)) nginx-cgi:$((P + 2)
 export EXTRA_CONF=$STATE_DIR/../test-extra.conf
 export ADMIN=$TOP/build/bin/myaccount-admin
 export MYACCOUNT_CONFIG=$STATE_DIR/myaccount.conf
-export LOGIN_MAX_PER_USER=5 LOGIN_MAX_PER_IP=12
+export LOGIN_MAX_PER_USER=5 LOGIN_MAX_PER_IP=12 PAT_MAX=8
 LOGDIR=$TOP/build/test-logs
 
 passed=0 failed=0
@@ -31,6 +31,7 @@ login_max_failures_per_user = $LOGIN_MAX_PER_USER
 login_max_failures_per_ip = $LOGIN_MAX_PER_IP
 login_block_seconds = 60
 trusted_proxies = 127.0.0.1
+personal_access_tokens_max_per_user = $PAT_MAX
 log_level = warn
 CONF
 }
