@@ -27,7 +27,10 @@ RUN_USER=
 CHECK_FILE=
 SERVER_GIVEN=false
 LIST_ONLY=false
-STATIC_MAX_AGE=604800
+# The SPA's modules have unversioned URLs: browsers revalidate them (cheap
+# 304s) so an upgrade reaches every user at once. Raise it only with
+# versioned asset URLs.
+STATIC_MAX_AGE=0
 
 # Security headers sent with every HTML page of the SPA.
 CSP="default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
