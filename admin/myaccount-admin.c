@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
+#include "mail.h"
 #include "schema.h"
 #include "store.h"
 
@@ -298,6 +299,20 @@ cmd_list_users(int argc, char **argv)
 	return rc;
 }
 
+/* Sends due queued mail (cron: every few minutes). Exit 1 when any failed. */
+static int
+cmd_run_queue(int argc, char **argv)
+{
+	int failed = 0, sent;
+	(void)argv;
+	if (argc != 1)
+		return fail("%s", "usage: run-queue");
+	if ((sent = mail_run_queue(500, &failed)) < 0)
+		return fail("%s", "database error while reading the mail queue");
+	printf("mail: %d sent, %d left for a later try\n", sent, failed);
+	return failed ? 1 : 0;
+}
+
 /* Exit 0 when USERNAME exists, 1 when not: for scripts (make run). */
 static int
 cmd_user_exists(int argc, char **argv)
@@ -325,6 +340,7 @@ static const struct command {
 	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },
 	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA (lost phone)" },
 	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
+	{ "run-queue", cmd_run_queue, "run-queue                       send queued mail now (run from cron every few minutes)" },
 	{ "user-exists", cmd_user_exists, "user-exists USERNAME            exit 0 when the user exists, 1 when not" },
 };
 

@@ -20,6 +20,7 @@
 
 #define LOGIN_BODY_MAX  8192
 #define SMALL_BODY_MAX  1024
+#define SEND_CODE_PER_IP_HOUR 30
 
 static const struct field login_fields[] = {
 	{ "user", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL },
@@ -28,6 +29,11 @@ static const struct field login_fields[] = {
 	{ "password", F_PASSWORD, 0, 1, 1024, NULL, NULL, 0, NULL },
 	{ "code", F_STRING, F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
 	{ "resume", F_STRING, F_NO_CTRL, 16, 128, NULL, NULL, 0, NULL },
+	FIELD_END
+};
+
+static const struct field send_code_fields[] = {
+	{ "emailOrUsername", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL },
 	FIELD_END
 };
 
@@ -175,7 +181,11 @@ login_second_factor(struct request *req, const bson_t *user)
 	if (method == NULL)
 		return true;
 	if (code == NULL || *code == '\0') {
-		reply_login_error(req, ERR_TOTP_REQUIRED, twofactor_details(&m, method, user));
+		json_object *details;
+		if (!twofactor_challenge(user, &m, method, &details))
+			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+		else
+			reply_login_error(req, ERR_TOTP_REQUIRED, details);
 		return false;
 	}
 	switch (twofactor_verify(user, method, code)) {
@@ -269,6 +279,42 @@ login(struct request *req)
 	reply_logged_in(req, user, token, expires);
 out:
 	sodium_memzero(digest, sizeof digest);
+	if (user)
+		bson_destroy(user);
+}
+
+/* users.2fa.sendEmailCode: mails a fresh code to a user with email 2FA.
+ * Always "success" so it cannot tell whether an account exists. */
+static void
+send_email_code(struct request *req)
+{
+	const char *who = body_str(req, "emailOrUsername");
+	bson_t *user = NULL;
+	struct tf_methods m;
+	struct rl_key k;
+	int64_t expires;
+	int found = 0;
+
+	if (who == NULL && !req->session.ok) {
+		reply_error(req, ERR_PARAM_REQUIRED, "emailOrUsername is required");
+		return;
+	}
+	rl_key_set(&k, "send-code-ip", req->ip, SEND_CODE_PER_IP_HOUR, 3600);
+	if (!ratelimit_hit(req, &k))
+		return;
+	if (who == NULL)
+		user = bson_copy(req->session.user), found = 1;
+	else if ((found = find_user(req, who, strchr(who, '@') != NULL, &user)) < 0)
+		return;
+	if (found) {
+		twofactor_methods(user, &m);
+		if (m.email && twofactor_email_code(user, true, &expires) < 0) {
+			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+			goto out;
+		}
+	}
+	reply_ok(req, NULL);
+out:
 	if (user)
 		bson_destroy(user);
 }
@@ -406,6 +452,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/info", AUTH_NONE, 0, NULL, NULL, 0, info, "server version", NULL },
 	{ "POST", "/api/v1/login", AUTH_NONE, LOGIN_BODY_MAX, login_fields, NULL, R_FORM, login,
 	  "sign in by username or email and password; 2FA step", NULL },
+	{ "POST", "/api/v1/users.2fa.sendEmailCode", AUTH_OPTIONAL, SMALL_BODY_MAX, send_code_fields,
+	  NULL, R_FORM, send_email_code, "mail a fresh sign-in code (email 2FA)", &cfg.email_2fa_enabled },
 	{ "POST", "/api/v1/logout", AUTH_USER, SMALL_BODY_MAX, NULL, NULL, 0, logout,
 	  "revoke the caller's token", NULL },
 	{ "GET", "/api/v1/me", AUTH_USER, 0, NULL, NULL, 0, me, "the caller's own user", NULL },

@@ -9,7 +9,9 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "json.h"
 #include "log.h"
+#include "mail.h"
 #include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
@@ -32,12 +34,39 @@ user_str(const bson_t *user, const char *path)
 	return NULL;
 }
 
+static const char *
+user_id_of(const bson_t *user)
+{
+	return user_str(user, "_id");
+}
+
+/* Rocket.Chat mails codes only to verified addresses. Borrowed. */
+static const char *
+first_verified_email(const bson_t *user)
+{
+	bson_iter_t it, arr;
+	if (!bson_iter_init_find(&it, user, "emails") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+	    !bson_iter_recurse(&it, &arr))
+		return NULL;
+	while (bson_iter_next(&arr)) {
+		bson_iter_t e, v;
+		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &e))
+			continue;
+		v = e;
+		if (bson_iter_find(&v, "verified") && bson_iter_as_bool(&v) &&
+		    bson_iter_find(&e, "address") && BSON_ITER_HOLDS_UTF8(&e))
+			return bson_iter_utf8(&e, NULL);
+	}
+	return NULL;
+}
+
 void
 twofactor_methods(const bson_t *user, struct tf_methods *m)
 {
 	m->totp = cfg.totp_enabled && user_flag(user, "services.totp.enabled") &&
 	    user_str(user, "services.totp.secret") != NULL;
-	m->email = cfg.email_2fa_enabled && user_flag(user, "services.email2fa.enabled");
+	m->email = cfg.email_2fa_enabled && user_flag(user, "services.email2fa.enabled") &&
+	    first_verified_email(user) != NULL;
 	m->password = user_str(user, "services.password.argon2") != NULL;
 }
 
@@ -62,14 +91,17 @@ twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_pas
 	return allow_password && m->password ? "password" : NULL;
 }
 
-json_object *
-twofactor_details(const struct tf_methods *m, const char *method, const bson_t *user)
+static json_object *
+details_of(const struct tf_methods *m, const char *method, const bson_t *user,
+    bool generated, int64_t expires)
 {
 	json_object *d = json_object_new_object(), *avail = json_object_new_array();
 	const char *username = user_str(user, "username");
 
 	json_object_object_add(d, "method", json_object_new_string(method));
-	json_object_object_add(d, "codeGenerated", json_object_new_boolean(0));
+	json_object_object_add(d, "codeGenerated", json_object_new_boolean(generated));
+	if (expires)
+		json_object_object_add(d, "codeExpires", json_date(expires));
 	if (username && strcmp(method, "email") == 0)
 		json_object_object_add(d, "emailOrUsername", json_object_new_string(username));
 	if (m->totp)
@@ -80,6 +112,107 @@ twofactor_details(const struct tf_methods *m, const char *method, const bson_t *
 		json_object_array_add(avail, json_object_new_string("password"));
 	json_object_object_add(d, "availableMethods", avail);
 	return d;
+}
+
+json_object *
+twofactor_details(const struct tf_methods *m, const char *method, const bson_t *user)
+{
+	return details_of(m, method, user, false, 0);
+}
+
+/* The stored code's hash: SHA-256 of "<user id>:<digits>". */
+static void
+email_code_hash(const char *user_id, const char *digits, char out[SHA256_HEX_LEN + 1])
+{
+	char salted[96];
+	snprintf(salted, sizeof salted, "%s:%s", user_id, digits);
+	sha256_hex(salted, strlen(salted), out);
+	sodium_memzero(salted, sizeof salted);
+}
+
+/* A live (unexpired, not used up by wrong guesses) code's expiry, 0 when
+ * none, -1 on a database error. */
+static int64_t
+live_email_code(const char *user_id)
+{
+	bson_error_t e;
+	const bson_t *doc;
+	int64_t expires = 0;
+	bson_t *filter = BCON_NEW("_id", BCON_UTF8(user_id), "purpose", BCON_UTF8("2fa"),
+	    "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
+	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_EMAIL_CODES), filter, NULL, NULL);
+	if (mongoc_cursor_next(cur, &doc))
+		expires = bson_get_date(doc, "expiresAt");
+	if (mongoc_cursor_error(cur, &e))
+		expires = -1;
+	mongoc_cursor_destroy(cur);
+	bson_destroy(filter);
+	return expires;
+}
+
+int
+twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires)
+{
+	const char *uid = user_id_of(user), *to = first_verified_email(user);
+	char digits[8], hash[SHA256_HEX_LEN + 1], body[512];
+	struct rl_key k;
+	bson_error_t e;
+	int64_t live;
+
+	*expires = 0;
+	if (to == NULL)
+		return 0;
+	if ((live = live_email_code(uid)) < 0)
+		return -1;
+	if (live > 0 && !force_new) {
+		*expires = live;
+		return 0;
+	}
+	/* Mailing costs: a few new codes per user per hour, then silence. */
+	rl_key_set(&k, "2fa-mail", uid, EMAIL_CODES_PER_HOUR, 3600);
+	if (!ratelimit_read(&k, 1, &e))
+		return -1;
+	if (ratelimit_over(&k, 1)) {
+		*expires = live;
+		return 0;
+	}
+	random_digits(digits, 6);
+	email_code_hash(uid, digits, hash);
+	*expires = now_ms() + EMAIL_CODE_TTL_MS;
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(uid));
+	bson_t *upd = BCON_NEW("$set", "{", "purpose", BCON_UTF8("2fa"), "hash", BCON_UTF8(hash),
+	    "expiresAt", BCON_DATE_TIME(*expires), "attempts", BCON_INT32(0), "}");
+	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+	bool ok = mongoc_collection_update_one(store_coll(COLL_EMAIL_CODES), sel, upd, opts, NULL, &e);
+	bson_destroy(opts);
+	bson_destroy(upd);
+	bson_destroy(sel);
+	if (!ok)
+		return -1;
+	ratelimit_add(&k, 1);
+	snprintf(body, sizeof body,
+	    "Here is your authentication code for %s:\n\n    %.3s-%.3s\n\n"
+	    "It is valid for one hour. If you did not just try to sign in, someone knows your\n"
+	    "password: change it.\n", cfg.site_name, digits, digits + 3);
+	int sent = mail_send(to, "Authentication code", body, *expires);
+	sodium_memzero(digits, sizeof digits);
+	sodium_memzero(body, sizeof body);
+	return sent < 0 ? -1 : 1;
+}
+
+bool
+twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
+    json_object **details)
+{
+	int64_t expires = 0;
+	int generated = 0;
+
+	*details = NULL;
+	if (strcmp(method, "email") == 0 && (generated = twofactor_email_code(user, false, &expires)) < 0)
+		return false;
+	*details = details_of(m, method, user, generated > 0, expires);
+	return true;
 }
 
 static int
@@ -106,12 +239,6 @@ totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *
 	sodium_memzero(secret, len);
 	free(secret);
 	return ok;
-}
-
-static const char *
-user_id_of(const bson_t *user)
-{
-	return user_str(user, "_id");
 }
 
 /* A TOTP code counts once: the matched step must be newer than the last
@@ -185,15 +312,17 @@ verify_password(const bson_t *user, const char *code)
 	return password_verify(stored, digest) ? TF_OK : TF_INVALID;
 }
 
-/* Email codes: a 6-digit code mailed on demand, stored hashed with the user id. */
+/* Email codes: mailed on demand, stored hashed; deleting the matching live
+ * code checks and uses it up at once; a wrong guess counts against it. */
 static enum tf_result
 verify_email(const bson_t *user, const char *code)
 {
-	char digits[16], salted[96], hash[SHA256_HEX_LEN + 1];
+	char digits[16], hash[SHA256_HEX_LEN + 1];
 	size_t n = 0;
 	bson_error_t e;
 	bson_t reply;
 	enum tf_result r = TF_INVALID;
+	const char *uid = user_id_of(user);
 
 	/* Rocket.Chat strips everything but digits ("123-456"). */
 	for (const char *p = code; *p && n < sizeof digits - 1; p++)
@@ -202,11 +331,10 @@ verify_email(const bson_t *user, const char *code)
 	digits[n] = '\0';
 	if (n != 6)
 		return TF_INVALID;
-	snprintf(salted, sizeof salted, "%s:%s", user_id_of(user), digits);
-	sha256_hex(salted, strlen(salted), hash);
-	/* Deleting the matching, unexpired code both checks and uses it up. */
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(user_id_of(user)), "purpose", BCON_UTF8("2fa"),
-	    "hash", BCON_UTF8(hash), "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}");
+	email_code_hash(uid, digits, hash);
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(uid), "purpose", BCON_UTF8("2fa"),
+	    "hash", BCON_UTF8(hash), "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
+	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}");
 	if (mongoc_collection_delete_one(store_coll(COLL_EMAIL_CODES), sel, NULL, &reply, &e)) {
 		bson_iter_t it;
 		if (bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 1)
@@ -216,6 +344,13 @@ verify_email(const bson_t *user, const char *code)
 	}
 	bson_destroy(&reply);
 	bson_destroy(sel);
+	if (r == TF_INVALID) {
+		bson_t *id = BCON_NEW("_id", BCON_UTF8(uid));
+		bson_t *inc = BCON_NEW("$inc", "{", "attempts", BCON_INT32(1), "}");
+		mongoc_collection_update_one(store_coll(COLL_EMAIL_CODES), id, inc, NULL, NULL, NULL);
+		bson_destroy(inc);
+		bson_destroy(id);
+	}
 	return r;
 }
 
@@ -294,7 +429,11 @@ twofactor_check(struct request *req)
 		return false;
 	}
 	if (code == NULL || *code == '\0') {
-		reply_error_ex(req, ERR_TOTP_REQUIRED, NULL, twofactor_details(&m, method, user), NULL);
+		json_object *details;
+		if (!twofactor_challenge(user, &m, method, &details))
+			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+		else
+			reply_error_ex(req, ERR_TOTP_REQUIRED, NULL, details, NULL);
 		return false;
 	}
 	switch (twofactor_verify(user, method, code)) {

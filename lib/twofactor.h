@@ -18,6 +18,9 @@
 #define TF_MAX_FAILURES   5       /* wrong codes per user per window */
 #define TF_WINDOW_S       300
 #define TF_REMEMBER_MS    (1800 * 1000)   /* Accounts_TwoFactorAuthentication_RememberFor */
+#define EMAIL_CODE_TTL_MS (3600 * 1000)   /* ..._By_Email_Code_Expiration */
+#define EMAIL_CODE_MAX_ATTEMPTS 5         /* ..._Max_Invalid_Email_Code_Attempts */
+#define EMAIL_CODES_PER_HOUR    5         /* new codes mailed per user per hour */
 
 struct tf_methods {
 	bool totp;
@@ -33,6 +36,16 @@ void twofactor_methods(const bson_t *user, struct tf_methods *m);
 const char *twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_password);
 /* Rocket.Chat's details object: {method, codeGenerated, availableMethods, ...}. */
 json_object *twofactor_details(const struct tf_methods *m, const char *method, const bson_t *user);
+/* The details of a totp-required answer; for the email method it first
+ * reuses a live code or mails a new one (Rocket.Chat's processInvalidCode).
+ * false on a database error. *DETAILS is new (caller owns). */
+bool twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
+    json_object **details);
+/* Mails a fresh code when FORCE_NEW or no live one exists (within the
+ * per-user hourly limit). 1 mailed, 0 not needed/limited, -1 database error;
+ * *EXPIRES gets the live code's expiry (0: none). */
+int twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires);
+
 /* Checks CODE by METHOD for USER, counting failures per user. */
 enum tf_result twofactor_verify(const bson_t *user, const char *method, const char *code);
 

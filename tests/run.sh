@@ -15,6 +15,7 @@ export TARGETS="nginx-fastcgi:$P lighttpd-fastcgi:$((P + 1)) nginx-cgi:$((P + 2)
 export EXTRA_CONF=$STATE_DIR/../test-extra.conf
 export ADMIN=$TOP/build/bin/myaccount-admin
 export MYACCOUNT_CONFIG=$STATE_DIR/myaccount.conf
+export MAILDIR=$STATE_DIR/mail
 export LOGIN_MAX_PER_USER=5 LOGIN_MAX_PER_IP=12 PAT_MAX=8
 LOGDIR=$TOP/build/test-logs
 

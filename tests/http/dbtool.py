@@ -39,13 +39,24 @@ def set_totp(username, secret, *backup_hashes):
     return True
 
 
+def set_email2fa(username, enabled='true'):
+    database().users.update_one({'username': username}, {'$set': {
+        'services.email2fa': {'enabled': enabled == 'true'}}})
+    return True
+
+
+def mail_queue(to):
+    docs = database().mail_queue.find({'to': to}, {'message': 0})
+    return [json.loads(json.dumps(d, default=str)) for d in docs]
+
+
 def clear_limits():
     database().ratelimits.delete_many({})
     return True
 
 
 COMMANDS = {'count-tokens': count_tokens, 'user': user, 'set-totp': set_totp,
-            'clear-limits': clear_limits}
+            'clear-limits': clear_limits, 'set-email2fa': set_email2fa, 'mail-queue': mail_queue}
 
 if __name__ == '__main__':
     print(json.dumps(COMMANDS[sys.argv[1]](*sys.argv[2:])))

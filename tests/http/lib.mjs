@@ -2,6 +2,7 @@
 // (a real nginx or lighttpd in front of the programs), users made with the
 // real admin tool, database state read through the real MongoDB protocol.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHmac, randomBytes, createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,4 +100,28 @@ export function cookiesFrom(res) {
     jar[pair.slice(0, i).trim()] = { value: pair.slice(i + 1), attrs: attrs.map((a) => a.trim()) };
   }
   return jar;
+}
+
+// Mail the server sent, as the real SMTP sink stored it (Maildir).
+export function mailsTo(address) {
+  const dir = path.join(process.env.MAILDIR ?? path.join(TOP, 'build/test-run/mail'), 'new');
+  let files = [];
+  try { files = readdirSync(dir); } catch { return []; }
+  return files.map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .filter((m) => new RegExp(`^To: <?${address.replace(/[.+]/g, '\\$&')}>?\\r?$`, 'mi').test(m))
+    .map((raw) => {
+      const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+      const subject = /^Subject: (.*)$/mi.exec(head)?.[1]?.trim();
+      return { raw, head, subject, body: rest.join('\n\n') };
+    });
+}
+
+// Waits until COUNT mails to ADDRESS are there (the sink writes asynchronously).
+export async function waitForMails(address, count, ms = 5000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const m = mailsTo(address);
+    if (m.length >= count || Date.now() > until) return m;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
