@@ -595,6 +595,36 @@ def cmd_aggregate(db, cmd):
     return open_cursor(list(coll.aggregate(pipeline)), ns, int(batch))
 
 
+def _create_index(coll, keys, ix):
+    """Registers an index as mongod does: an identical one is a no-op, a clash of names an
+    error, and a unique one is checked against the documents with multikey semantics
+    (mongomock's own check sees arrays of subdocuments as null and refuses falsely)."""
+    name = ix.get('name') or helpers.gen_index_name(keys)
+    spec = {'key': keys}
+    for opt in ('sparse', 'unique'):
+        if ix.get(opt):
+            spec[opt] = True
+    if ix.get('expireAfterSeconds') is not None:
+        spec['expireAfterSeconds'] = ix['expireAfterSeconds']
+    existing = coll._store.indexes.get(name)
+    if existing is not None:
+        if existing != spec:
+            fail('Index with name: %s already exists with different options' % name, 85)
+        return
+    if spec.get('unique'):
+        fields = [f for f, _ in keys]
+        seen = set()
+        for doc in coll._store._documents.values():
+            if spec.get('sparse') and all(_dot(doc, f) is _NO for f in fields):
+                continue
+            mine = _index_keys(doc, fields)
+            if mine & seen:
+                raise dup_key_error(coll.full_name, name, fields,
+                                    [None if _dot(doc, f) is _NO else _dot(doc, f) for f in fields])
+            seen |= mine
+    coll._store.create_index(name, spec)
+
+
 def cmd_create_indexes(db, cmd):
     coll, ns = _coll(db, cmd, 'createIndexes')
     existed = _exists(db, cmd['createIndexes'])
@@ -608,12 +638,7 @@ def cmd_create_indexes(db, cmd):
             unsupported('collation')
         if any(d == 'text' for _, d in keys):
             unsupported('a text index')
-        try:
-            coll.create_index(keys, name=ix.get('name') or helpers.gen_index_name(keys),
-                              unique=bool(ix.get('unique')), sparse=bool(ix.get('sparse')),
-                              expireAfterSeconds=ix.get('expireAfterSeconds'))
-        except OperationFailure as e:
-            fail(str(e), e.code or 85)
+        _create_index(coll, keys, ix)
     return {'createdCollectionAutomatically': not existed, 'numIndexesBefore': before,
             'numIndexesAfter': len(list(coll.list_indexes())), 'ok': 1}
 

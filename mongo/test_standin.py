@@ -127,6 +127,21 @@ def unique_index(c, db):
 
 
 @test
+def multikey_unique_index(c, db):
+    # Unique over a field inside an array of subdocuments, as users.emails.address.
+    db.people.insert_many([{'_id': 1, 'emails': [{'address': 'a@x'}]},
+                           {'_id': 2, 'emails': [{'address': 'b@x'}, {'address': 'c@x'}]}])
+    db.people.create_index('emails.address', unique=True, name='email_unique')
+    db.people.create_index('emails.address', unique=True, name='email_unique')  # again: no-op
+    db.people.insert_one({'_id': 3, 'emails': [{'address': 'd@x'}]})
+    e = raises(DuplicateKeyError, 11000, db.people.insert_one, {'_id': 4, 'emails': [{'address': 'c@x'}]})
+    assert 'index: email_unique' in str(e), str(e)
+    raises(OperationFailure, 85, db.people.create_index, 'emails.address', name='email_unique')
+    db.twins.insert_many([{'e': [{'a': 1}]}, {'e': [{'a': 2}, {'a': 1}]}])
+    raises(DuplicateKeyError, 11000, db.twins.create_index, 'e.a', unique=True)
+
+
+@test
 def indexes(c, db):
     db.ix.create_index('at', expireAfterSeconds=3600)
     db.ix.create_index([('a', 1), ('b', -1)], name='ab')
