@@ -138,6 +138,12 @@ doc_bool(const bson_t *doc, const char *path)
 static bool
 fail_401(struct request *req)
 {
+	struct session *s = &req->session;
+	if (s->user)
+		bson_destroy(s->user);
+	if (s->token_doc)
+		bson_destroy(s->token_doc);
+	memset(s, 0, sizeof *s);
 	reply_error(req, ERR_UNAUTHORIZED, NULL);
 	return false;
 }

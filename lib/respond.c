@@ -26,6 +26,14 @@ reason(int code)
 	return "Unknown";
 }
 
+void
+resp_reset(struct request *req)
+{
+	free(req->resp.body);
+	memset(&req->resp, 0, sizeof req->resp);
+	req->resp.status = 200;
+}
+
 bool
 replied(const struct request *req)
 {

@@ -31,6 +31,8 @@ void resp_header(struct request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 bool replied(const struct request *req);
+/* Forgets an answer (and its headers) not yet sent. */
+void resp_reset(struct request *req);
 
 /* Writes status, headers and body through io_write(). */
 void resp_send(struct request *req);

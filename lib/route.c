@@ -108,6 +108,10 @@ authenticate(struct request *req, const struct route *r)
 	if (r->auth == AUTH_NONE)
 		return true;
 	if (!auth_request(req)) {
+		/* Optional auth: stale or wrong credentials mean "anonymous", but a
+		 * database failure is still answered. */
+		if (r->auth == AUTH_OPTIONAL && req->resp.status == 401)
+			resp_reset(req);
 		if (replied(req))
 			return false;
 		if (r->auth == AUTH_USER) {
