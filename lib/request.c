@@ -142,31 +142,38 @@ parse_urlencoded(const char *s, size_t len, json_object *obj)
 	return ok;
 }
 
+/* True when IP is one of the comma-separated addresses in LIST. */
+static bool
+ip_listed(const char *ip, const char *list)
+{
+	size_t n = strlen(ip);
+	for (const char *p = list; *p;) {
+		p += strspn(p, ", ");
+		size_t len = strcspn(p, ", ");
+		if (len == n && n > 0 && strncmp(p, ip, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 /* Client address: REMOTE_ADDR, or the last X-Forwarded-For hop when the
- * direct peer is a configured trusted proxy. */
+ * direct peer is a configured trusted proxy (the hop the proxy added). */
 static void
 client_ip(struct request *req)
 {
 	const char *remote = io_getenv("REMOTE_ADDR");
 	const char *xff = req_header(req, "X-Forwarded-For");
-	char list[512];
+	const char *last;
 
 	snprintf(req->ip, sizeof req->ip, "%s", remote ? remote : "unknown");
-	if (xff == NULL || cfg.trusted_proxies == NULL || *cfg.trusted_proxies == '\0')
+	if (xff == NULL || cfg.trusted_proxies == NULL || !ip_listed(req->ip, cfg.trusted_proxies))
 		return;
-	snprintf(list, sizeof list, ",%s,", cfg.trusted_proxies);
-	for (char *p = list; *p; p++)
-		if (*p == ' ')
-			memmove(p, p + 1, strlen(p));
-	char needle[80];
-	snprintf(needle, sizeof needle, ",%s,", req->ip);
-	if (strstr(list, needle) == NULL)
-		return;
-	const char *last = strrchr(xff, ',');
+	last = strrchr(xff, ',');
 	last = last ? last + 1 : xff;
-	while (*last == ' ')
-		last++;
-	if (*last && strlen(last) < sizeof req->ip && strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
+	last += strspn(last, " ");
+	if (*last && strlen(last) < sizeof req->ip &&
+	    strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
 		snprintf(req->ip, sizeof req->ip, "%s", last);
 }
 
