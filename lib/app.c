@@ -99,6 +99,7 @@ app_main(int argc, char **argv, const struct program *prog)
 		route_dispatch(&req, prog->routes);
 		if (count)
 			resp_header(&req, "X-Mongo-Commands: %lu", store_command_count() - before);
+		io_drain();
 		resp_send(&req);
 		req_end(&req);
 	}

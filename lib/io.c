@@ -39,6 +39,25 @@ io_write(const void *buf, size_t n)
 	fwrite((void *)(uintptr_t)buf, 1, n, stdout);
 }
 
+void
+io_drain(void)
+{
+	char buf[65536];
+	size_t total = 0;
+
+	if (!FCGX_IsCGI())
+		return;         /* libfcgi skips unread input by itself */
+	/* A CGI that exits with its body unread makes fcgiwrap fail the whole
+	 * request (502) instead of passing our answer on. Bounded: the web
+	 * server caps bodies well below this. */
+	while (total < 64u * 1024 * 1024) {
+		size_t r = fread(buf, 1, sizeof buf, stdin);
+		if (r == 0)
+			break;
+		total += r;
+	}
+}
+
 int
 io_is_cgi(void)
 {

@@ -14,6 +14,8 @@ const char *io_getenv(const char *name);
 size_t io_read(void *buf, size_t n);
 /* Writes all N bytes of the answer. */
 void io_write(const void *buf, size_t n);
+/* Reads and drops what is left of the body (plain CGI only). */
+void io_drain(void);
 /* True when started as plain CGI rather than on a FastCGI socket. */
 int io_is_cgi(void);
 
