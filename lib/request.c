@@ -114,6 +114,57 @@ url_decode(char *s)
 	return true;
 }
 
+/* Puts VAL under KEY in OBJ. KEY may use the brackets of Rocket.Chat's body
+ * parser (express.urlencoded with qs): "a[b][c]" nests objects, "a[]" (or
+ * "a[0]") appends to a list. A repeated plain key, or a key used both as a
+ * value and as a container, is ambiguous: false. */
+static bool
+form_put(json_object *obj, char *key, const char *val)
+{
+	char *seg[8];
+	size_t n = 0;
+	json_object *cur = obj;
+
+	if (*key == '[')
+		return false;
+
+	seg[n++] = key;
+	for (char *p = strchr(key, '['); p && p != key; p = strchr(p, '[')) {
+		char *close = strchr(p, ']');
+		if (close == NULL || n == sizeof seg / sizeof seg[0] || (close[1] && close[1] != '['))
+			return false;
+		*p = *close = '\0';
+		seg[n++] = p + 1;
+		p = close + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool list = i + 1 < n && strspn(seg[i + 1], "0123456789") == strlen(seg[i + 1]);
+		json_object *next = NULL;
+		if (json_object_is_type(cur, json_type_array)) {
+			if (strspn(seg[i], "0123456789") != strlen(seg[i]) || i + 1 < n)
+				return false;   /* lists hold values only */
+			json_object_array_add(cur, json_object_new_string(val));
+			return true;
+		}
+		if (*seg[i] == '\0')
+			return false;
+		if (i + 1 == n) {
+			if (json_object_object_get_ex(cur, seg[i], NULL))
+				return false;
+			json_object_object_add(cur, seg[i], json_object_new_string(val));
+			return true;
+		}
+		if (!json_object_object_get_ex(cur, seg[i], &next)) {
+			next = list ? json_object_new_array() : json_object_new_object();
+			json_object_object_add(cur, seg[i], next);
+		} else if (!json_object_is_type(next, list ? json_type_array : json_type_object)) {
+			return false;
+		}
+		cur = next;
+	}
+	return false;
+}
+
 bool
 parse_urlencoded(const char *s, size_t len, json_object *obj)
 {
@@ -132,11 +183,10 @@ parse_urlencoded(const char *s, size_t len, json_object *obj)
 			break;
 		}
 		/* A repeated key is ambiguous; refuse it rather than guess. */
-		if (json_object_object_get_ex(obj, pair, NULL)) {
+		if (!form_put(obj, pair, val)) {
 			ok = false;
 			break;
 		}
-		json_object_object_add(obj, pair, json_object_new_string(val));
 	}
 	free(copy);
 	return ok;

@@ -112,8 +112,17 @@ test_urlencoded(void)
 	CHECK(json_object_object_get_ex(o, "user", &v) && strcmp(json_object_get_string(v), "a@b.c") == 0, "percent decoded");
 	CHECK(json_object_object_get_ex(o, "password", &v) && strcmp(json_object_get_string(v), "p w") == 0, "plus is space");
 	json_object_put(o);
-	static const char *bad[] = { "a=%zz", "a=%00", "a=1&a=2", "=x" };
-	for (size_t i = 0; i < 4; i++) {
+	/* Rocket.Chat's body parser (qs) brackets: nesting and lists. */
+	o = json_object_new_object();
+	const char *form = "data%5BuseEmojis%5D=false&data[highlights][]=a&data[highlights][]=b&userId=x";
+	CHECK(parse_urlencoded(form, strlen(form), o), "bracketed form parses");
+	CHECK(strcmp(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+	    "{\"data\":{\"useEmojis\":\"false\",\"highlights\":[\"a\",\"b\"]},\"userId\":\"x\"}") == 0,
+	    "a[b] nests, a[] appends");
+	json_object_put(o);
+	static const char *bad[] = { "a=%zz", "a=%00", "a=1&a=2", "=x", "a=1&a[b]=2", "a[b]=1&a[b]=2",
+	    "a[b=1", "[x]=1", "a[]=1&a[x]=2", "a[][b]=1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		o = json_object_new_object();
 		CHECK(!parse_urlencoded(bad[i], strlen(bad[i]), o), bad[i]);
 		json_object_put(o);
