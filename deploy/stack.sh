@@ -319,7 +319,7 @@ write_config() {
 			-v smtp="smtp://127.0.0.1:$SMTP_PORT" -v extra="${EXTRA_CONF:-/dev/null}" '
 			BEGIN {
 				while ((getline line < extra) > 0)
-					if (line ~ /^[ \t]*[A-Za-z0-9_]+[ \t]*=/) {
+					if (line ~ /^[ \t]*[A-Za-z0-9_.]+[ \t]*=/) {
 						k = line; sub(/^[ \t]*/, "", k); sub(/[ \t]*=.*/, "", k)
 						skip[k] = 1; extras[++n] = line
 					}

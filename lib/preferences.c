@@ -1,20 +1,26 @@
 /* preferences.c - the preference table of Rocket.Chat's My Account
- * (reference/rocketchat-api.md section 3.3) and its defaults. */
+ * (reference/rocketchat-api.md section 3.3), its defaults and the legacy
+ * values it remaps. This table is the only place that says what a
+ * preference may hold: the preferences program, /me and the config file
+ * all go through it. */
 #include "preferences.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "json.h"
 
 static const char *const notify_levels[] = { "all", "mentions", "nothing", NULL };
+/* "all" and "disabled" are legacy values, accepted and remapped (below). */
 static const char *const email_modes[] = { "nothing", "mentions", "all", "disabled", NULL };
 static const char *const send_on_enter[] = { "normal", "alternative", "desktop", NULL };
 static const char *const thread_modes[] = { "default", "always", "never", NULL };
 static const char *const sort_by[] = { "activity", "alphabetical", NULL };
 static const char *const view_modes[] = { "extended", "medium", "condensed", NULL };
 static const char *const themes[] = { "auto", "light", "dark", "high-contrast", NULL };
-/* Rocket.Chat's 13 default sound ids, and "none". */
+/* Rocket.Chat's 13 default sound ids (section 3.4), and "none". The SPA
+ * ships www/sounds/<id>.ogg for each. */
 static const char *const sounds[] = {
 	"none", "chime", "door", "beep", "chelle", "ding", "droplet", "highbell", "seasons",
 	"telephone", "outbound-call-ringing", "call-ended", "dialtone", "ringtone", NULL
@@ -24,7 +30,8 @@ static const char *
 check_language(json_object *v)
 {
 	const char *s = json_object_get_string(v);
-	/* BCP 47-ish: "en", "pt-BR", "zh-Hant"; letters, digits and '-' only. */
+	/* BCP 47-ish: "en", "pt-BR", "zh-Hant"; "" means the server's or
+	 * browser's language. */
 	size_t n = strlen(s);
 	if (n == 0)
 		return NULL;
@@ -33,22 +40,62 @@ check_language(json_object *v)
 	return NULL;
 }
 
+/* A highlighted word that is empty or only blanks would match everything. */
+static const char *
+check_words(json_object *v)
+{
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(v, i));
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0')
+			return "must not contain empty words";
+	}
+	return NULL;
+}
+
+/* Rocket.Chat's font sizes are CSS percentages: "100%", "112.5%". */
+static const char *
+check_percent(json_object *v)
+{
+	const char *s = json_object_get_string(v);
+	size_t digits = strspn(s, "0123456789");
+
+	if (digits > 0 && s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (digits == 0 || strcmp(s + digits, "%") != 0)
+		return "must be a percentage such as 100%";
+	return NULL;
+}
+
 #define BOOL(k)              { k, F_BOOL, 0, 0, 0, NULL, NULL, 0, NULL }
 #define STR(k, choices)      { k, F_STRING, 0, 0, 0, choices, NULL, 0, NULL }
 #define NUM(k, lo, hi)       { k, F_INT, 0, lo, hi, NULL, NULL, 0, NULL }
+#define WORDS(k, n, len, chk) { k, F_STRING_ARRAY, 0, 0, n, NULL, NULL, len, chk }
 
+/* Every key Rocket.Chat's users.setPreferences schema takes that has a JSON
+ * type our validator knows (dontAskAgainList and featuresPreview, lists of
+ * objects, are not taken). */
 const struct field preference_fields[] = {
+	/* Localization */
 	{ "language", F_STRING, F_NO_CTRL, 0, 16, NULL, NULL, 0, check_language },
+	/* User presence; Rocket.Chat refuses an idle time under a minute. */
 	BOOL("enableAutoAway"),
 	NUM("idleTimeLimit", 60, 86400),
+	/* Notifications */
 	STR("desktopNotifications", notify_levels),
 	BOOL("desktopNotificationRequireInteraction"),
 	STR("pushNotifications", notify_levels),
 	STR("emailNotificationMode", email_modes),
+	BOOL("receiveLoginDetectionEmail"),
+	BOOL("notifyCalendarEvents"),
+	BOOL("enableMobileRinging"),
+	BOOL("desktopNotificationVoiceCalls"),
+	/* Messages */
 	BOOL("unreadAlert"),
 	BOOL("showThreadsInMainChannel"),
 	STR("alsoSendThreadToChannel", thread_modes),
-	NUM("clockMode", 0, 2),
+	NUM("clockMode", 0, 2),                 /* 0 language default, 1 12-hour, 2 24-hour */
 	BOOL("useEmojis"),
 	BOOL("convertAsciiEmoji"),
 	BOOL("autoImageLoad"),
@@ -59,32 +106,45 @@ const struct field preference_fields[] = {
 	BOOL("hideFlexTab"),
 	BOOL("displayAvatars"),
 	STR("sendOnEnter", send_on_enter),
-	NUM("messageViewMode", 0, 2),
-	{ "highlights", F_STRING_ARRAY, 0, 0, 100, NULL, NULL, 100, NULL },
+	NUM("messageViewMode", 0, 2),           /* 0 normal, 1 cozy, 2 compact */
+	BOOL("mentionsWithSymbol"),
+	BOOL("useLegacyMessageTemplate"),
+	BOOL("enableNewMessageTemplate"),
+	/* Highlights: up to 100 words of up to 100 characters. */
+	WORDS("highlights", 100, 100, check_words),
+	/* Sound; volumes in percent. */
 	STR("newRoomNotification", sounds),
 	STR("newMessageNotification", sounds),
 	BOOL("muteFocusedConversations"),
 	NUM("notificationsSoundVolume", 0, 100),
 	NUM("masterVolume", 0, 100),
 	NUM("voipRingerVolume", 0, 100),
+	/* Sidebar and appearance (other Rocket.Chat clients set these). The
+	 * section names change between versions, so they are not an enum. */
 	BOOL("sidebarShowFavorites"),
 	BOOL("sidebarShowUnread"),
 	STR("sidebarSortby", sort_by),
 	STR("sidebarViewMode", view_modes),
 	BOOL("sidebarDisplayAvatar"),
 	BOOL("sidebarGroupByType"),
+	WORDS("sidebarSectionsOrder", 20, 40, NULL),
 	STR("themeAppearence", themes),
-	BOOL("receiveLoginDetectionEmail"),
-	BOOL("notifyCalendarEvents"),
-	BOOL("enableMobileRinging"),
+	{ "fontSize", F_STRING, F_NO_CTRL, 2, 8, NULL, NULL, 0, check_percent },
+	/* Omnichannel */
+	BOOL("omnichannelTranscriptEmail"),
+	BOOL("omnichannelTranscriptPDF"),
+	BOOL("omnichannelHideConversationAfterClosing"),
 	FIELD_END
 };
 
-/* Accounts_Default_User_Preferences_* of Rocket.Chat, as JSON text. */
+/* Accounts_Default_User_Preferences_* of Rocket.Chat, as JSON text; keys
+ * Rocket.Chat has no server default for are absent. */
 static const struct { const char *key, *json; } builtin[] = {
 	{ "enableAutoAway", "true" }, { "idleTimeLimit", "300" },
 	{ "desktopNotifications", "\"all\"" }, { "desktopNotificationRequireInteraction", "false" },
 	{ "pushNotifications", "\"all\"" }, { "emailNotificationMode", "\"mentions\"" },
+	{ "receiveLoginDetectionEmail", "true" }, { "notifyCalendarEvents", "true" },
+	{ "enableMobileRinging", "true" },
 	{ "unreadAlert", "true" }, { "showThreadsInMainChannel", "false" },
 	{ "alsoSendThreadToChannel", "\"default\"" }, { "clockMode", "0" },
 	{ "useEmojis", "true" }, { "convertAsciiEmoji", "true" }, { "autoImageLoad", "true" },
@@ -98,11 +158,30 @@ static const struct { const char *key, *json; } builtin[] = {
 	{ "sidebarShowUnread", "false" }, { "sidebarSortby", "\"activity\"" },
 	{ "sidebarViewMode", "\"medium\"" }, { "sidebarDisplayAvatar", "true" },
 	{ "sidebarGroupByType", "true" }, { "themeAppearence", "\"auto\"" },
-	{ "receiveLoginDetectionEmail", "true" }, { "notifyCalendarEvents", "true" },
-	{ "enableMobileRinging", "true" },
+	{ "omnichannelTranscriptEmail", "false" },
+};
+
+/* Old values Rocket.Chat still accepts and stores as their successors
+ * (saveUserPreferences.ts). */
+static const struct { const char *key, *from, *to; } legacy[] = {
+	{ "emailNotificationMode", "all", "mentions" },
+	{ "emailNotificationMode", "disabled", "nothing" },
 };
 
 static json_object *defaults;
+
+void
+preferences_normalize(json_object *data)
+{
+	json_object *v;
+
+	for (size_t i = 0; i < sizeof legacy / sizeof legacy[0]; i++) {
+		if (json_object_object_get_ex(data, legacy[i].key, &v) &&
+		    json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), legacy[i].from) == 0)
+			json_object_object_add(data, legacy[i].key, json_object_new_string(legacy[i].to));
+	}
+}
 
 int
 preferences_set_default(const char *key, const char *text, char *err, size_t errlen)
@@ -131,8 +210,10 @@ preferences_set_default(const char *key, const char *text, char *err, size_t err
 		json_object_put(v);
 		return -1;
 	}
-	json_object_object_add(defaults, key, v);
+	preferences_normalize(one);
+	json_object_object_add(defaults, key, json_object_get(json_object_object_get(one, key)));
 	json_object_put(one);
+	json_object_put(v);
 	return 0;
 }
 
@@ -154,16 +235,13 @@ preferences_defaults(void)
 	return defaults;
 }
 
-json_object *
-preferences_merged(const bson_t *user)
+/* Adds the user's stored preferences to OUT, replacing what OUT had. */
+static void
+overlay_stored(json_object *out, const bson_t *user)
 {
-	json_object *out = json_object_new_object();
 	bson_iter_t it, prefs;
+	const char *language = bson_get_str(user, "language");
 
-	if (defaults) {
-		json_object_object_foreach(defaults, k, v)
-			json_object_object_add(out, k, json_object_get(v));
-	}
 	if (bson_iter_init(&it, user) &&
 	    bson_iter_find_descendant(&it, "settings.preferences", &prefs) &&
 	    BSON_ITER_HOLDS_DOCUMENT(&prefs) && bson_iter_recurse(&prefs, &it)) {
@@ -173,5 +251,29 @@ preferences_merged(const bson_t *user)
 				json_object_object_add(out, bson_iter_key(&it), v);
 		}
 	}
+	/* user.language is what Rocket.Chat reads (and writes with the
+	 * preference); it wins, as in its getPreferences. */
+	if (language)
+		json_object_object_add(out, "language", json_object_new_string(language));
+}
+
+json_object *
+preferences_stored(const bson_t *user)
+{
+	json_object *out = json_object_new_object();
+	overlay_stored(out, user);
+	return out;
+}
+
+json_object *
+preferences_merged(const bson_t *user)
+{
+	json_object *out = json_object_new_object();
+
+	if (defaults) {
+		json_object_object_foreach(defaults, k, v)
+			json_object_object_add(out, k, json_object_get(v));
+	}
+	overlay_stored(out, user);
 	return out;
 }

@@ -18,11 +18,22 @@ extern const struct field preference_fields[];
 /* Parses built-in defaults; call once per process after config_load(). */
 int preferences_init(char *err, size_t errlen);
 /* Overrides one default from the config file; -1 with a message when the key
- * is unknown or the value fails the key's spec. */
+ * is unknown or the value fails the key's spec. Legacy values are remapped
+ * as preferences_normalize() does. */
 int preferences_set_default(const char *key, const char *json_value, char *err, size_t errlen);
 /* Borrowed object of every default (keys without a default are absent). */
 json_object *preferences_defaults(void);
-/* New object: defaults overlaid with the user's settings.preferences. */
+
+/* Rewrites, in DATA (an object that passed preference_fields), the legacy
+ * values Rocket.Chat still accepts into the ones it stores
+ * (emailNotificationMode all -> mentions, disabled -> nothing). */
+void preferences_normalize(json_object *data);
+
+/* New object: the user's own settings.preferences as stored (no defaults),
+ * plus "language" from the top-level user.language when that is set; the
+ * shape of Rocket.Chat's getPreferences and setPreferences answers. */
+json_object *preferences_stored(const bson_t *user);
+/* New object: defaults overlaid with preferences_stored(user). */
 json_object *preferences_merged(const bson_t *user);
 
 #endif
