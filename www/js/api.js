@@ -137,6 +137,10 @@ export async function login({ user, password, code }) {
 export const getMe = (options) => get('me', options);
 
 /** POST /api/v1/logout: ends this session; the server clears the cookies. */
+/** Mails a fresh sign-in code to a user with email 2FA; always "success". */
+export const sendEmailCode = (emailOrUsername) =>
+  post('users.2fa.sendEmailCode', { emailOrUsername }, { handle401: false });
+
 export const logout = () => post('logout', undefined, { handle401: false });
 
 /** GET /api/info: {version}. */

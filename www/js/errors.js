@@ -16,6 +16,7 @@ export function describeError(err) {
   }
   if (err.status === 503) return t('error.unavailable');
   if (err.status === 401) return t('error.sessionEnded');
+  if (err.errorType === 'totp-max-attempts') return t('twofactor.maxAttempts');
   if (err.status >= 500 || !err.error || err.error.startsWith('HTTP ')) return t('error.server');
   return err.error;
 }

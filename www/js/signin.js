@@ -168,22 +168,16 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
     codeInput.focus();
   }
 
-  /** A login without a code makes the server e-mail a new one. */
+  /** Asks the server to e-mail a fresh code (Rocket.Chat's users.2fa.sendEmailCode). */
   async function resendCode() {
     if (!pending || busy) return;
     busy = true;
     try {
-      await api.login(pending);
-      pending = null; // 2FA was switched off meanwhile: the login went through
-      await onSignedIn();
-      return;
+      await api.sendEmailCode(pending.user);
+      error.textContent = '';
+      status.textContent = t('signin.codeResent');
     } catch (err) {
-      if (err instanceof api.ApiError && err.error === 'totp-required') {
-        error.textContent = '';
-        status.textContent = t('signin.codeResent');
-      } else {
-        showError(describeError(err));
-      }
+      showError(describeError(err));
     } finally {
       busy = false;
     }
