@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "json.h"
 #include "log.h"
 #include "respond.h"
 #include "store.h"
@@ -117,24 +118,6 @@ lookup(struct request *req, const char *user_id, bson_error_t *e)
 	return found;
 }
 
-static const char *
-doc_str(const bson_t *doc, const char *path)
-{
-	bson_iter_t it;
-	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-	    BSON_ITER_HOLDS_UTF8(&it))
-		return bson_iter_utf8(&it, NULL);
-	return NULL;
-}
-
-static bool
-doc_bool(const bson_t *doc, const char *path)
-{
-	bson_iter_t it;
-	return bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &it) &&
-	    bson_iter_as_bool(&it);
-}
-
 static bool
 fail_401(struct request *req)
 {
@@ -167,9 +150,9 @@ auth_token(struct request *req, const char *uid)
 	/* A disabled account keeps its tokens but cannot use them. */
 	if (bson_iter_init_find(&it, s->user, "active") && !bson_iter_as_bool(&it))
 		return fail_401(req);
-	const char *type = doc_str(s->token_doc, "type");
-	const char *id = doc_str(s->token_doc, "userId");
-	const char *sid = doc_str(s->token_doc, "sid");
+	const char *type = bson_get_str(s->token_doc, "type");
+	const char *id = bson_get_str(s->token_doc, "userId");
+	const char *sid = bson_get_str(s->token_doc, "sid");
 	if (id == NULL || strlen(id) >= sizeof s->user_id)
 		return fail_401(req);
 	snprintf(s->user_id, sizeof s->user_id, "%s", id);
@@ -178,7 +161,7 @@ auth_token(struct request *req, const char *uid)
 	/* Personal access tokens are for scripts, not for browser cookies. */
 	if (s->via_cookie && s->type == TOKEN_PAT)
 		return fail_401(req);
-	s->bypass_2fa = s->type == TOKEN_PAT && doc_bool(s->token_doc, "bypassTwoFactor");
+	s->bypass_2fa = s->type == TOKEN_PAT && bson_get_bool(s->token_doc, "bypassTwoFactor");
 	s->ok = true;
 	touch_token(req, s->token_doc);
 	return true;

@@ -15,59 +15,22 @@
 #include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
-
-static bool
-user_flag(const bson_t *user, const char *path)
-{
-	bson_iter_t it;
-	return bson_iter_init(&it, user) && bson_iter_find_descendant(&it, path, &it) &&
-	    BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
-}
-
-static const char *
-user_str(const bson_t *user, const char *path)
-{
-	bson_iter_t it;
-	if (bson_iter_init(&it, user) && bson_iter_find_descendant(&it, path, &it) &&
-	    BSON_ITER_HOLDS_UTF8(&it))
-		return bson_iter_utf8(&it, NULL);
-	return NULL;
-}
+#include "user.h"
 
 static const char *
 user_id_of(const bson_t *user)
 {
-	return user_str(user, "_id");
-}
-
-/* Rocket.Chat mails codes only to verified addresses. Borrowed. */
-static const char *
-first_verified_email(const bson_t *user)
-{
-	bson_iter_t it, arr;
-	if (!bson_iter_init_find(&it, user, "emails") || !BSON_ITER_HOLDS_ARRAY(&it) ||
-	    !bson_iter_recurse(&it, &arr))
-		return NULL;
-	while (bson_iter_next(&arr)) {
-		bson_iter_t e, v;
-		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &e))
-			continue;
-		v = e;
-		if (bson_iter_find(&v, "verified") && bson_iter_as_bool(&v) &&
-		    bson_iter_find(&e, "address") && BSON_ITER_HOLDS_UTF8(&e))
-			return bson_iter_utf8(&e, NULL);
-	}
-	return NULL;
+	return bson_get_str(user, "_id");
 }
 
 void
 twofactor_methods(const bson_t *user, struct tf_methods *m)
 {
-	m->totp = cfg.totp_enabled && user_flag(user, "services.totp.enabled") &&
-	    user_str(user, "services.totp.secret") != NULL;
-	m->email = cfg.email_2fa_enabled && user_flag(user, "services.email2fa.enabled") &&
-	    first_verified_email(user) != NULL;
-	m->password = user_str(user, "services.password.argon2") != NULL;
+	m->totp = cfg.totp_enabled && bson_get_bool(user, "services.totp.enabled") &&
+	    bson_get_str(user, "services.totp.secret") != NULL;
+	m->email = cfg.email_2fa_enabled && bson_get_bool(user, "services.email2fa.enabled") &&
+	    user_verified_email(user) != NULL;
+	m->password = bson_get_str(user, "services.password.argon2") != NULL;
 }
 
 const char *
@@ -96,7 +59,7 @@ details_of(const struct tf_methods *m, const char *method, const bson_t *user,
     bool generated, int64_t expires)
 {
 	json_object *d = json_object_new_object(), *avail = json_object_new_array();
-	const char *username = user_str(user, "username");
+	const char *username = bson_get_str(user, "username");
 
 	json_object_object_add(d, "method", json_object_new_string(method));
 	json_object_object_add(d, "codeGenerated", json_object_new_boolean(generated));
@@ -154,7 +117,7 @@ live_email_code(const char *user_id)
 int
 twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires)
 {
-	const char *uid = user_id_of(user), *to = first_verified_email(user);
+	const char *uid = user_id_of(user), *to = user_verified_email(user);
 	char digits[8], hash[SHA256_HEX_LEN + 1], body[512];
 	struct rl_key k;
 	bson_error_t e;
@@ -241,34 +204,40 @@ totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *
 	return ok;
 }
 
+/* Runs an update that succeeds for exactly one caller (the filter holds the
+ * claim), consuming SEL and UPD: TF_OK when it changed the document. */
+static enum tf_result
+claim(bson_t *sel, bson_t *upd)
+{
+	bson_error_t e;
+	bson_t reply;
+	bson_iter_t it;
+	enum tf_result r = TF_INVALID;
+
+	if (!mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, &reply, &e))
+		r = TF_DB_ERROR;
+	else if (bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1)
+		r = TF_OK;
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	bson_destroy(upd);
+	return r;
+}
+
 /* A TOTP code counts once: the matched step must be newer than the last
  * one used, recorded atomically so two racing requests cannot both pass. */
 static enum tf_result
 verify_totp(const bson_t *user, const char *code)
 {
-	const char *secret = user_str(user, "services.totp.secret");
+	const char *secret = bson_get_str(user, "services.totp.secret");
 	uint64_t counter = 0;
-	bson_error_t e;
-	bson_t reply;
-	enum tf_result r = TF_INVALID;
 
 	if (secret == NULL || !totp_code_ok(secret, code, time(NULL), &counter))
 		return TF_INVALID;
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(user_id_of(user)),
-	    "$or", "[", "{", "services.totp.lastCounter", BCON_NULL, "}",
-	        "{", "services.totp.lastCounter", "{", "$lt", BCON_INT64((int64_t)counter), "}", "}", "]");
-	bson_t *upd = BCON_NEW("$set", "{", "services.totp.lastCounter", BCON_INT64((int64_t)counter), "}");
-	if (mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, &reply, &e)) {
-		bson_iter_t it;
-		if (bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1)
-			r = TF_OK;
-	} else {
-		r = TF_DB_ERROR;
-	}
-	bson_destroy(&reply);
-	bson_destroy(sel);
-	bson_destroy(upd);
-	return r;
+	return claim(BCON_NEW("_id", BCON_UTF8(user_id_of(user)),
+	        "$or", "[", "{", "services.totp.lastCounter", BCON_NULL, "}",
+	            "{", "services.totp.lastCounter", "{", "$lt", BCON_INT64((int64_t)counter), "}", "}", "]"),
+	    BCON_NEW("$set", "{", "services.totp.lastCounter", BCON_INT64((int64_t)counter), "}"));
 }
 
 /* Backup codes are stored as hex SHA-256 and used up atomically by $pull. */
@@ -276,30 +245,16 @@ static enum tf_result
 verify_backup(const bson_t *user, const char *code)
 {
 	char hash[SHA256_HEX_LEN + 1];
-	bson_error_t e;
-	bson_t reply;
-	enum tf_result r = TF_INVALID;
 
 	sha256_hex(code, strlen(code), hash);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(user_id_of(user)), "services.totp.hashedBackup", BCON_UTF8(hash));
-	bson_t *upd = BCON_NEW("$pull", "{", "services.totp.hashedBackup", BCON_UTF8(hash), "}");
-	if (mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, &reply, &e)) {
-		bson_iter_t it;
-		if (bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1)
-			r = TF_OK;
-	} else {
-		r = TF_DB_ERROR;
-	}
-	bson_destroy(&reply);
-	bson_destroy(sel);
-	bson_destroy(upd);
-	return r;
+	return claim(BCON_NEW("_id", BCON_UTF8(user_id_of(user)), "services.totp.hashedBackup", BCON_UTF8(hash)),
+	    BCON_NEW("$pull", "{", "services.totp.hashedBackup", BCON_UTF8(hash), "}"));
 }
 
 static enum tf_result
 verify_password(const bson_t *user, const char *code)
 {
-	const char *stored = user_str(user, "services.password.argon2");
+	const char *stored = bson_get_str(user, "services.password.argon2");
 	char digest[SHA256_HEX_LEN + 1];
 	size_t i;
 

@@ -26,23 +26,22 @@ is_shown(const char *key)
 	return false;
 }
 
-static const char *
-first_verified_email(const bson_t *user)
+const char *
+user_verified_email(const bson_t *user)
 {
-	bson_iter_t it, arr, e;
+	bson_iter_t it, arr;
+
 	if (!bson_iter_init_find(&it, user, "emails") || !BSON_ITER_HOLDS_ARRAY(&it) ||
 	    !bson_iter_recurse(&it, &arr))
 		return NULL;
 	while (bson_iter_next(&arr)) {
-		bson_iter_t addr;
+		bson_iter_t e, v;
 		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) || !bson_iter_recurse(&arr, &e))
 			continue;
-		bson_iter_t v = e;
+		v = e;
 		if (bson_iter_find(&v, "verified") && bson_iter_as_bool(&v) &&
-		    bson_iter_find(&e, "address") && BSON_ITER_HOLDS_UTF8(&e)) {
-			addr = e;
-			return bson_iter_utf8(&addr, NULL);
-		}
+		    bson_iter_find(&e, "address") && BSON_ITER_HOLDS_UTF8(&e))
+			return bson_iter_utf8(&e, NULL);
 	}
 	return NULL;
 }
@@ -72,7 +71,7 @@ json_object *
 user_me_json(const bson_t *user)
 {
 	json_object *me = json_object_new_object(), *settings = json_object_new_object();
-	const char *email = first_verified_email(user);
+	const char *email = user_verified_email(user);
 	const char *username = bson_get_str(user, "username");
 	bson_iter_t it;
 

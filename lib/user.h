@@ -12,4 +12,7 @@
  * services reduced to flags. Caller owns the result. */
 json_object *user_me_json(const bson_t *user);
 
+/* The first verified email address, or NULL. Borrowed from USER. */
+const char *user_verified_email(const bson_t *user);
+
 #endif
