@@ -22,14 +22,38 @@
 #define SMALL_BODY_MAX  1024
 #define SEND_CODE_PER_IP_HOUR 30
 
-static const struct field login_fields[] = {
-	{ "user", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL },
-	{ "username", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL },
-	{ "email", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL },
-	{ "password", F_PASSWORD, 0, 1, 1024, NULL, NULL, 0, NULL },
-	{ "code", F_STRING, F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
-	{ "resume", F_STRING, F_NO_CTRL, 16, 128, NULL, NULL, 0, NULL },
+/* The credentials, at the top level or inside Rocket.Chat's 2FA wrapper
+ * {"totp": {"login": {...}, "code"}} that its mobile and JS clients send. */
+#define CREDENTIAL_FIELDS \
+	{ "user", F_LOGIN_USER, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL }, \
+	{ "username", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL }, \
+	{ "email", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL }, \
+	{ "password", F_PASSWORD, 0, 1, 1024, NULL, NULL, 0, NULL }, \
+	{ "resume", F_STRING, F_NO_CTRL, 16, 128, NULL, NULL, 0, NULL }
+
+static const struct field totp_login_fields[] = { CREDENTIAL_FIELDS, FIELD_END };
+
+static const struct field totp_fields[] = {
+	{ "code", F_STRING, F_REQUIRED | F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
+	{ "login", F_OBJECT, F_REQUIRED, 0, 0, NULL, totp_login_fields, 0, NULL },
 	FIELD_END
+};
+
+static const struct field login_fields[] = {
+	CREDENTIAL_FIELDS,
+	{ "code", F_STRING, F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
+	{ "totp", F_OBJECT, 0, 0, 0, NULL, totp_fields, 0, NULL },
+	FIELD_END
+};
+
+/* What a login body asks for, from either shape. Strings are borrowed
+ * from the request body. */
+struct login_creds {
+	const char  *ident;     /* username or email */
+	bool         by_email;
+	json_object *password;  /* string or {digest, algorithm} */
+	const char  *resume;
+	const char  *code;      /* second factor, if sent */
 };
 
 static const struct field send_code_fields[] = {
@@ -61,11 +85,11 @@ reply_login_error(struct request *req, enum err_kind kind, json_object *details)
 
 /* The hex SHA-256 the password hash is made over, from either form. */
 static bool
-password_digest(const struct request *req, char out[SHA256_HEX_LEN + 1])
+password_digest(json_object *pw, char out[SHA256_HEX_LEN + 1])
 {
-	json_object *pw, *d;
+	json_object *d;
 
-	if (!json_object_object_get_ex(req->body, "password", &pw))
+	if (pw == NULL)
 		return false;
 	if (json_object_is_type(pw, json_type_string)) {
 		sha256_hex(json_object_get_string(pw), (size_t)json_object_get_string_len(pw), out);
@@ -77,6 +101,66 @@ password_digest(const struct request *req, char out[SHA256_HEX_LEN + 1])
 	for (char *p = out; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return is_sha256_hex(out);
+}
+
+static const char *
+str_of(json_object *obj, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* Reads the (validated) body into C; false after answering 400 when it
+ * names no or several accounts, or mixes the two shapes. */
+static bool
+read_creds(struct request *req, struct login_creds *c)
+{
+	json_object *from = req->body, *totp, *user;
+	int named = 0;
+
+	memset(c, 0, sizeof *c);
+	c->code = str_of(req->body, "code");
+	if (json_object_object_get_ex(req->body, "totp", &totp)) {
+		if (json_object_object_length(req->body) != 1) {
+			reply_error(req, ERR_INVALID_PARAMS, "send the credentials either inside totp.login or beside it, not both");
+			return false;
+		}
+		from = json_object_object_get(totp, "login");
+		c->code = str_of(totp, "code");
+	}
+	if (c->code == NULL)
+		c->code = req_header(req, "X-2fa-Code");
+	c->resume = str_of(from, "resume");
+	json_object_object_get_ex(from, "password", &c->password);
+	if (json_object_object_get_ex(from, "user", &user)) {
+		named++;
+		if (json_object_is_type(user, json_type_string)) {
+			c->ident = json_object_get_string(user);
+			c->by_email = strchr(c->ident, '@') != NULL;
+		} else if ((c->ident = str_of(user, "email")) != NULL) {
+			c->by_email = true;
+		} else {
+			c->ident = str_of(user, "username");
+		}
+	}
+	const char *name = str_of(from, "username"), *email = str_of(from, "email");
+	if (name) {
+		named++;
+		c->ident = name;
+	}
+	if (email) {
+		named++;
+		c->ident = email;
+		c->by_email = true;
+	}
+	if (c->resume && named == 0 && c->password == NULL)
+		return true;
+	if (named != 1 || c->password == NULL || c->resume) {
+		reply_error(req, ERR_INVALID_PARAMS, "send one of user, username or email, with password (or resume alone)");
+		return false;
+	}
+	return true;
 }
 
 /* Finds the user by username or (case-insensitively stored) email.
@@ -168,14 +252,11 @@ reply_logged_in(struct request *req, const bson_t *user, const char *token, int6
 /* The second step: a user with TOTP or email 2FA must add a code. Login
  * never falls back to the password as a "second" factor. */
 static bool
-login_second_factor(struct request *req, const bson_t *user)
+login_second_factor(struct request *req, const bson_t *user, const char *code)
 {
 	struct tf_methods m;
-	const char *code = body_str(req, "code");
 	const char *method;
 
-	if (code == NULL)
-		code = req_header(req, "X-2fa-Code");
 	twofactor_methods(user, &m);
 	method = twofactor_pick(&m, NULL, false);
 	if (method == NULL)
@@ -205,12 +286,12 @@ login_second_factor(struct request *req, const bson_t *user)
 
 /* {"resume": token}: Meteor's resume login; answers with the same token. */
 static void
-login_resume(struct request *req)
+login_resume(struct request *req, const char *token)
 {
 	struct session *s = &req->session;
 	bool ok;
 
-	snprintf(s->token, sizeof s->token, "%s", body_str(req, "resume"));
+	snprintf(s->token, sizeof s->token, "%s", token);
 	ok = auth_token(req, NULL);
 	if (!ok)
 		return;
@@ -220,7 +301,7 @@ login_resume(struct request *req)
 static void
 login(struct request *req)
 {
-	const char *ident = body_str(req, "user"), *field = "user";
+	struct login_creds c;
 	char digest[SHA256_HEX_LEN + 1];
 	struct rl_key keys[2];
 	bson_t *user = NULL;
@@ -228,25 +309,21 @@ login(struct request *req)
 	int64_t expires;
 	int found;
 
-	if (body_has(req, "resume")) {
-		login_resume(req);
+	if (!read_creds(req, &c))
+		return;
+	if (c.resume) {
+		login_resume(req, c.resume);
 		return;
 	}
-	if (ident == NULL && (ident = body_str(req, "username")) != NULL)
-		field = "username";
-	if (ident == NULL && (ident = body_str(req, "email")) != NULL)
-		field = "email";
-	if (ident == NULL || !password_digest(req, digest)) {
-		reply_error(req, ERR_INVALID_PARAMS, "send user (or username, or email) and password");
+	if (!password_digest(c.password, digest)) {
+		reply_error(req, ERR_INVALID_PARAMS, "'password' must be a string or {digest, algorithm}");
 		return;
 	}
-	bool by_email = strcmp(field, "email") == 0 || (strcmp(field, "user") == 0 && strchr(ident, '@'));
-
-	found = find_user(req, ident, by_email, &user);
+	found = find_user(req, c.ident, c.by_email, &user);
 	if (found < 0)
 		return;
 	/* Failures count per account (or per unknown name) and per address. */
-	rl_key_set(&keys[0], "login-user", found ? bson_get_str(user, "_id") : ident,
+	rl_key_set(&keys[0], "login-user", found ? bson_get_str(user, "_id") : c.ident,
 	    cfg.login_max_failures_per_user, cfg.login_block_seconds);
 	rl_key_set(&keys[1], "login-ip", req->ip, cfg.login_max_failures_per_ip, cfg.login_block_seconds);
 	bson_error_t e;
@@ -268,7 +345,7 @@ login(struct request *req)
 		reply_login_error(req, ERR_LOGIN_FAILED, NULL);
 		goto out;
 	}
-	if (!login_second_factor(req, user))
+	if (!login_second_factor(req, user, c.code))
 		goto out;
 	if (keys[0].count > 0)
 		ratelimit_clear(&keys[0]);

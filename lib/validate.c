@@ -88,6 +88,7 @@ static const char *type_names[] = {
 	[F_STRING] = "a string", [F_BOOL] = "true or false", [F_INT] = "a whole number",
 	[F_NUMBER] = "a number", [F_OBJECT] = "an object", [F_STRING_ARRAY] = "a list of strings",
 	[F_PASSWORD] = "a string or {digest, algorithm}",
+	[F_LOGIN_USER] = "a string or {username} or {email}",
 };
 
 static bool check_field(json_object *v, const struct field *f, bool coerce_on,
@@ -182,6 +183,26 @@ check_password(json_object *v, const struct field *f, const char *path, char *ms
 	return validate_object(v, digest_spec, false, msg, n);
 }
 
+/* Meteor's login selector: one of username or email, as a string. */
+static bool
+check_login_user(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
+{
+	const struct field one[] = {
+		{ "username", F_STRING, F_NO_CTRL, f->min, f->max, NULL, NULL, 0, NULL },
+		{ "email", F_STRING, F_NO_CTRL, f->min, f->max, NULL, NULL, 0, NULL },
+		FIELD_END
+	};
+	if (json_object_is_type(v, json_type_string))
+		return check_string(v, f, path, msg, n);
+	if (!validate_object(v, one, false, msg, n))
+		return false;
+	if (json_object_object_length(v) != 1) {
+		snprintf(msg, n, "'%s' must hold exactly one of username or email", path);
+		return false;
+	}
+	return true;
+}
+
 static bool
 type_matches(json_object *v, enum ftype t)
 {
@@ -193,6 +214,8 @@ type_matches(json_object *v, enum ftype t)
 	                         json_object_is_type(v, json_type_double);
 	case F_OBJECT:       return json_object_is_type(v, json_type_object);
 	case F_STRING_ARRAY: return json_object_is_type(v, json_type_array);
+	case F_LOGIN_USER:   return json_object_is_type(v, json_type_string) ||
+	                         json_object_is_type(v, json_type_object);
 	case F_PASSWORD:     return json_object_is_type(v, json_type_string) ||
 	                         json_object_is_type(v, json_type_object);
 	}
@@ -216,6 +239,7 @@ check_field(json_object *v, const struct field *f, bool coerce_on, const char *p
 	case F_NUMBER:       ok = check_number(v, f, path, msg, n); break;
 	case F_STRING_ARRAY: ok = check_array(v, f, path, msg, n); break;
 	case F_PASSWORD:     ok = check_password(v, f, path, msg, n); break;
+	case F_LOGIN_USER:   ok = check_login_user(v, f, path, msg, n); break;
 	case F_OBJECT:
 		ok = (f->flags & F_ANY_KEYS) || f->sub == NULL ||
 		    validate_object(v, f->sub, coerce_on, msg, n);

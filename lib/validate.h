@@ -15,6 +15,7 @@ enum ftype {
 	F_OBJECT,       /* sub: its fields */
 	F_STRING_ARRAY, /* min/max: number of items; item_max: characters each */
 	F_PASSWORD,     /* plain string, or {digest: 64 hex, algorithm: "sha-256"} */
+	F_LOGIN_USER,   /* "name or email", or Meteor's {username} / {email} object */
 };
 
 #define F_REQUIRED  0x01u   /* must be present */

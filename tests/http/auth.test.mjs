@@ -27,6 +27,9 @@ test('login by username, by email in any case, by user=email, by digest, by form
     { json: { user: alice.username, password: { digest: sha256hex(alice.password), algorithm: 'sha-256' } } },
     { json: { user: alice.username, password: { digest: sha256hex(alice.password).toUpperCase(), algorithm: 'sha-256' } } },
     { form: { user: alice.username, password: alice.password } },
+    // Meteor's selector objects, as some Rocket.Chat clients send them
+    { json: { user: { username: alice.username }, password: { digest: sha256hex(alice.password), algorithm: 'sha-256' } } },
+    { json: { user: { email: alice.email }, password: alice.password } },
   ];
   for (const b of bodies) {
     const r = await api('POST', '/api/v1/login', b);
@@ -166,6 +169,12 @@ test('bad login input gets a clear 4xx and stores nothing', async () => {
     [{ json: { user: frank.username, password: frank.password, admin: true } }, 400, 'invalid-params'],
     [{ json: { user: frank.username, password: frank.password, code: 123456 } }, 400, 'invalid-params'],
     [{ json: { user: null, password: frank.password } }, 400, 'invalid-params'],
+    [{ json: { user: { username: frank.username, email: frank.email }, password: frank.password } }, 400, 'invalid-params'],
+    [{ json: { user: { id: 'x' }, password: frank.password } }, 400, 'invalid-params'],
+    [{ json: { user: frank.username, username: frank.username, password: frank.password } }, 400, 'invalid-params'],
+    [{ json: { resume: 'r'.repeat(43), password: frank.password } }, 400, 'invalid-params'],
+    [{ json: { totp: { code: '123456' } } }, 400, 'invalid-params'],
+    [{ json: { totp: { code: '123456', login: { user: frank.username, password: frank.password } }, user: frank.username } }, 400, 'invalid-params'],
     [{ body: `user=${frank.username}`, headers: { 'Content-Type': 'text/plain' } }, 415, 'error-unsupported-media-type'],
     [{ json: JSON.stringify({ user: frank.username, password: 'p'.repeat(9000) }) }, 413, 'error-too-large'],
     [{ form: { user: frank.username, password: frank.password, extra: '1' } }, 400, 'invalid-params'],

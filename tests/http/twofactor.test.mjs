@@ -43,6 +43,18 @@ test('a right code signs in once; the same code again is refused (replay)', asyn
   assert.equal(replay.json.message, 'TOTP Invalid');
 });
 
+test("Rocket.Chat's {totp: {login, code}} wrapper, as its mobile app sends it", async () => {
+  const code = totp(SECRET, Date.now() / 1000 + 30);  // the next step: the last one may be used
+  const r = await api('POST', '/api/v1/login', {
+    json: { totp: { login: { user: { username: henry.username }, password: { digest: sha256hex(henry.password), algorithm: 'sha-256' } }, code } },
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.data.userId, henry.id);
+  const wrong = await api('POST', '/api/v1/login', { json: { totp: { login: creds(), code: '000000' } } });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.json.error, 'totp-invalid');
+});
+
 test('backup codes work once each', async () => {
   const first = await api('POST', '/api/v1/login', { json: { ...creds(), code: 'ABCD2345' } });
   assert.equal(first.status, 200, first.text);
