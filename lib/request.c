@@ -265,6 +265,41 @@ type_is(const char *ct, const char *want)
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* The whole body must be one JSON object: strict syntax (no trailing
+ * commas or bare words), nothing but white space after it, no NUL bytes. */
+static enum err_kind
+parse_json_body(struct request *req, char *msg, size_t msglen)
+{
+	struct json_tokener *tok = json_tokener_new_ex(32);
+	enum json_tokener_error jerr;
+	size_t end;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	req->body = json_tokener_parse_ex(tok, req->raw_body, (int)req->raw_len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerr == json_tokener_continue) {
+		/* Input ended inside a value ("{"...) or on a bare number or word. */
+		snprintf(msg, msglen, "the body must be a complete JSON object");
+		return ERR_BAD_REQUEST;
+	}
+	if (jerr != json_tokener_success) {
+		snprintf(msg, msglen, "the body is not valid JSON: %s", json_tokener_error_desc(jerr));
+		return ERR_BAD_REQUEST;
+	}
+	if (req->body == NULL || strspn(req->raw_body + end, " \t\r\n") != req->raw_len - end ||
+	    strlen(req->raw_body) != req->raw_len) {
+		snprintf(msg, msglen, "the body is not valid JSON: unexpected data after the value");
+		return ERR_BAD_REQUEST;
+	}
+	if (!json_object_is_type(req->body, json_type_object)) {
+		snprintf(msg, msglen, "the body must be a JSON object");
+		return ERR_BAD_REQUEST;
+	}
+	return ERR_NONE;
+}
+
 enum err_kind
 req_read_body(struct request *req, size_t limit, bool form, char *msg, size_t msglen)
 {
@@ -294,32 +329,8 @@ req_read_body(struct request *req, size_t limit, bool form, char *msg, size_t ms
 		req->body = json_object_new_object();
 		return ERR_NONE;
 	}
-	if (type_is(req->content_type, "application/json")) {
-		struct json_tokener *tok = json_tokener_new_ex(32);
-		/* Strict: no trailing commas, single quotes or bare words. */
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-		req->body = json_tokener_parse_ex(tok, req->raw_body, (int)req->raw_len);
-		enum json_tokener_error jerr = json_tokener_get_error(tok);
-		bool trailing = jerr == json_tokener_success &&
-		    json_tokener_get_parse_end(tok) < req->raw_len &&
-		    strspn(req->raw_body + json_tokener_get_parse_end(tok), " \t\r\n") !=
-		    req->raw_len - json_tokener_get_parse_end(tok);
-		json_tokener_free(tok);
-		if (jerr != json_tokener_success || trailing || req->body == NULL ||
-		    strlen(req->raw_body) != req->raw_len) {
-			snprintf(msg, msglen, "the body is not valid JSON%s%s",
-			    jerr != json_tokener_success ? ": " : "",
-			    jerr != json_tokener_success ? json_tokener_error_desc(jerr) : "");
-			json_object_put(req->body);
-			req->body = NULL;
-			return ERR_BAD_REQUEST;
-		}
-		if (!json_object_is_type(req->body, json_type_object)) {
-			snprintf(msg, msglen, "the body must be a JSON object");
-			return ERR_BAD_REQUEST;
-		}
-		return ERR_NONE;
-	}
+	if (type_is(req->content_type, "application/json"))
+		return parse_json_body(req, msg, msglen);
 	if (form && type_is(req->content_type, "application/x-www-form-urlencoded")) {
 		req->body = json_object_new_object();
 		if (!parse_urlencoded(req->raw_body, req->raw_len, req->body)) {
