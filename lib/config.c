@@ -164,8 +164,16 @@ read_file(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	while (fgets(line, sizeof line, f) != NULL) {
-		char *s = trim(line), *eq;
+		char *s, *eq;
 		lineno++;
+		/* A line that did not fit would be read on as a second line. */
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno,
+			    sizeof line - 2);
+			rc = -1;
+			break;
+		}
+		s = trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		eq = strchr(s, '=');

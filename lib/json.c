@@ -1,6 +1,7 @@
 /* json.c - see json.h. */
 #include "json.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,8 @@ iso_date(int64_t ms, char out[32])
 		s -= 1;
 	}
 	gmtime_r(&s, &tm);
-	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* %04Y (glibc): years before 1000 keep four digits, as ISO 8601 has. */
+	size_t n = strftime(out, 32, "%04Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out + n, 32 - n, ".%03dZ", rem);
 }
 
@@ -28,6 +30,11 @@ parse_iso_date(const char *s, int64_t *ms)
 	int frac = 0, oh = 0, om = 0, used = 0, n;
 	const char *p;
 
+	/* sscanf's %d would also take blanks and signs: check the shape first. */
+	for (int i = 0; i < 19; i++)
+		if ("dddd-dd-ddTdd:dd:dd"[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != "dddd-dd-ddTdd:dd:dd"[i])
+			return false;
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
 	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || used != 19)
 		return false;
@@ -44,7 +51,9 @@ parse_iso_date(const char *s, int64_t *ms)
 	}
 	if (*p == 'Z') {
 		p++;
-	} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5) {
+	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2]) && p[3] == ':' && isdigit((unsigned char)p[4]) &&
+	    isdigit((unsigned char)p[5]) && sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5) {
 		int sign = *p == '-' ? -1 : 1;
 		oh *= sign;
 		om *= sign;
@@ -62,7 +71,8 @@ parse_iso_date(const char *s, int64_t *ms)
 	if (tm.tm_mday != mday)         /* 31 April and the like roll over */
 		return false;
 	*ms = ((int64_t)t - (oh * 3600 + om * 60)) * 1000 + frac;
-	return true;
+	/* Only what iso_date() can write back: years 0000 to 9999 in UTC. */
+	return *ms >= -62167219200000LL && *ms <= 253402300799999LL;
 }
 
 json_object *

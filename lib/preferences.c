@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -183,10 +184,38 @@ preferences_normalize(json_object *data)
 	}
 }
 
+/* One whole JSON value, strictly: "300 seconds" is not 300. */
+static json_object *
+parse_strict(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new_ex(8);
+	size_t len = strlen(text);
+	char *padded = malloc(len + 2);
+	json_object *v = NULL;
+
+	/* The trailing blank ends a bare number or word. */
+	if (padded && tok) {
+		memcpy(padded, text, len);
+		memcpy(padded + len, " ", 2);
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		v = json_tokener_parse_ex(tok, padded, (int)len + 1);
+		size_t end = json_tokener_get_parse_end(tok);
+		if (json_tokener_get_error(tok) != json_tokener_success ||
+		    strspn(padded + end, " \t") != len + 1 - end) {
+			json_object_put(v);
+			v = NULL;
+		}
+	}
+	free(padded);
+	if (tok)
+		json_tokener_free(tok);
+	return v;
+}
+
 int
 preferences_set_default(const char *key, const char *text, char *err, size_t errlen)
 {
-	json_object *one, *v = json_tokener_parse(text);
+	json_object *one, *v = parse_strict(text);
 	const struct field *f;
 	char msg[200];
 

@@ -76,7 +76,9 @@ void req_end(struct request *req);
 
 /* Decodes %XX and '+' in place; false on a malformed escape or a NUL byte. */
 bool url_decode(char *s);
-/* Parses "a=1&b=2" into OBJ (string values). False on malformed input. */
+/* Parses "a=1&b=2" into OBJ: string values; Rocket.Chat's bracketed keys
+ * nest ("a[b]=1" -> {a: {b: "1"}}, "a[]=1" -> {a: ["1"]}). False on
+ * malformed or ambiguous input. */
 bool parse_urlencoded(const char *s, size_t len, json_object *obj);
 
 #endif

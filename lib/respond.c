@@ -88,7 +88,7 @@ reply_bytes(struct request *req, int status, const char *ctype, const void *data
 	set_body(req, status, ctype, data, len);
 }
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 verror(struct request *req, enum err_kind kind, const char *type, json_object *details,
     const char *fmt, va_list ap)
 {

@@ -2,6 +2,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,12 @@ coerce(json_object *v, enum ftype t)
 	if (!json_object_is_type(v, json_type_string))
 		return NULL;
 	s = json_object_get_string(v);
+	/* Plain decimal only: no blanks, '+', hex, "inf" or "nan" that the C
+	 * library would take. */
+	if ((t == F_INT || t == F_NUMBER) &&
+	    (*s == '\0' || strspn(s + (*s == '-'), t == F_INT ? "0123456789" : "0123456789.eE+-") !=
+	    strlen(s + (*s == '-')) || !(s[*s == '-'] >= '0' && s[*s == '-'] <= '9')))
+		return NULL;
 	switch (t) {
 	case F_BOOL:
 		if (strcmp(s, "true") == 0) return json_object_new_boolean(1);
@@ -138,6 +145,12 @@ static bool
 check_number(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
 {
 	double d = json_object_get_double(v);
+	/* json-c takes NaN and Infinity even in strict mode; strtod() "nan"
+	 * and "inf". NaN compares false, so it would pass any range. */
+	if (!isfinite(d)) {
+		snprintf(msg, n, "'%s' must be a finite number", path);
+		return false;
+	}
 	if ((f->min != 0 || f->max != 0) && (d < (double)f->min || d > (double)f->max)) {
 		snprintf(msg, n, "'%s' must be from %lld to %lld", path, f->min, f->max);
 		return false;

@@ -44,6 +44,14 @@ test_config(void)
 		CHECK(strstr(err, ":1:") != NULL, "error names the line");
 	}
 	CHECK(config_load("/nonexistent/myaccount.conf", err, sizeof err) != 0, "missing explicit file is an error");
+	FILE *f = fopen(path, "w");
+	fprintf(f, "smtp_from = x <a@example.org>");
+	for (int i = 0; i < 5000; i++)
+		fputc('x', f);
+	fputs("\nsession_days = 1\n", f);
+	fclose(f);
+	CHECK(config_load(path, err, sizeof err) != 0 && strstr(err, "longer than") != NULL,
+	    "an over-long line is an error, not two lines");
 	unlink(path);
 }
 
@@ -135,6 +143,17 @@ test_json_dates(void)
 	char buf[32];
 	iso_date(0, buf);
 	CHECK(strcmp(buf, "1970-01-01T00:00:00.000Z") == 0, "epoch");
+	static const char *const bad_dates[] = {
+		"2027-06-15T12:-5:00Z", "+027-06-15T12:00:00Z", "2027-06-15T 2:00:00Z", "2027-06-15T12:00:00+ 4:00",
+		"2027-02-30T00:00:00Z", "2027-06-15T12:00:00", "2027-06-15 12:00:00Z", "2027-06-15T12:00:00.Z",
+		"9999-12-31T23:59:59.999-14:00", "2027-06-15T12:00:00Zx",
+	};
+	int64_t ms;
+	for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++)
+		CHECK(!parse_iso_date(bad_dates[i], &ms), bad_dates[i]);
+	CHECK(parse_iso_date("2027-06-15T12:00:00.5+02:00", &ms) && ms == 1813053600500LL, "offset and fraction");
+	iso_date(-30000000000000LL, buf);
+	CHECK(strcmp(buf, "1019-05-26T06:40:00.000Z") == 0 || buf[4] == '-', "four-digit years");
 	iso_date(1700000000123LL, buf);
 	CHECK(strcmp(buf, "2023-11-14T22:13:20.123Z") == 0, "milliseconds kept");
 	bson_t *doc = BCON_NEW("a", BCON_UTF8("x"), "d", BCON_DATE_TIME(0), "n", "{", "b", BCON_BOOL(true), "}");

@@ -90,8 +90,16 @@ test_coercion(void)
 	CHECK(json_object_object_get_ex(o, "count", &v) && json_object_is_type(v, json_type_int) &&
 	    json_object_get_int(v) == 7, "count became an int");
 	json_object_put(o);
-	o = json_tokener_parse("{\"name\":\"abc\",\"count\":\"7x\"}");
-	CHECK(!validate_object(o, spec, true, msg, sizeof msg), "bad number string refused");
+	static const char *const not_numbers[] = { "7x", "+7", " 7", "0x10", "", "-", "1e3" };
+	for (size_t i = 0; i < sizeof not_numbers / sizeof not_numbers[0]; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "name", json_object_new_string("abc"));
+		json_object_object_add(o, "count", json_object_new_string(not_numbers[i]));
+		CHECK(!validate_object(o, spec, true, msg, sizeof msg), not_numbers[i]);
+		json_object_put(o);
+	}
+	o = json_tokener_parse("{\"name\":\"abc\",\"count\":\"-0\"}");
+	CHECK(!validate_object(o, spec, true, msg, sizeof msg), "-0 is out of range 1..10");
 	json_object_put(o);
 }
 
@@ -117,6 +125,9 @@ test_preference_spec(void)
 	CHECK(json_object_object_get_ex(d, "idleTimeLimit", &v) && json_object_get_int(v) == 300, "idleTimeLimit default 300");
 	CHECK(preferences_set_default("idleTimeLimit", "30", err, sizeof err) != 0, "default below 60 refused");
 	CHECK(preferences_set_default("nope", "1", err, sizeof err) != 0, "unknown preference refused");
+	CHECK(preferences_set_default("idleTimeLimit", "300 seconds", err, sizeof err) != 0, "trailing words refused");
+	CHECK(preferences_set_default("idleTimeLimit", "600", err, sizeof err) == 0, "a bare number is a value");
+	CHECK(preferences_set_default("useEmojis", "false", err, sizeof err) == 0, "a bare word is a value");
 	CHECK(preferences_set_default("newRoomNotification", "\"beep\"", err, sizeof err) == 0, "sound default settable");
 	json_object *o = json_tokener_parse("{\"desktopNotifications\":\"loud\"}");
 	CHECK(!validate_object(o, preference_fields, false, err, sizeof err), "enum enforced");
