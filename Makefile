@@ -13,7 +13,7 @@
 VERSION     = 0.1.0
 PREFIX     ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
-LIBEXECDIR ?= $(PREFIX)/lib/myaccount
+LIBEXECDIR ?= $(PREFIX)/lib/myaccount/cgi-bin
 DATADIR    ?= $(PREFIX)/share/myaccount
 BINDIR     ?= $(PREFIX)/bin
 DESTDIR    ?=
@@ -114,3 +114,40 @@ uninstall:
 
 clean:
 	rm -rf $(B)
+
+# ---------------------------------------------------------------------------
+# Fuzzing (tests/fuzz/): libFuzzer targets for the parsers of lib/.
+#
+#   make fuzz                  build every target, run each FUZZ_SECONDS (20)
+#   make fuzz FUZZ_SECONDS=60  longer; tests/fuzz/run.sh fuzz_utf8 for one
+#   make fuzz-build            only build them (build/fuzz/fuzz_*)
+#
+# lib/ is compiled again with clang and the fuzzer's coverage and sanitizers
+# into build/fuzz/lib/ (the gcc-built libmyaccount.a has neither).
+CLANG        ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror \
+                -fno-sanitize-recover=undefined -Ilib $(PKG_CFLAGS) \
+                -DSYSCONFDIR='"$(SYSCONFDIR)"'
+FUZZ_LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/fuzz/lib/%.o)
+FUZZ_LIB_A    = $(B)/fuzz/libmyaccount-fuzz.a
+FUZZ_BIN      = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh --no-build
+
+$(B)/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(FUZZ_LIB_A): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_A)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(FUZZ_LIB_A) $(PKG_LIBS) -lfcgi

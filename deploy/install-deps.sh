@@ -20,7 +20,7 @@ BUILD_PKGS="build-essential pkg-config libmongoc-dev libbson-dev libfcgi-dev lib
 	liboath-dev libqrencode-dev libjson-c-dev libcurl4-openssl-dev"
 RUN_PKGS="nginx-light lighttpd spawn-fcgi fcgiwrap python3-mockupdb python3-mongomock
 	python3-pymongo python3-aiosmtpd curl procps"
-TEST_PKGS="oathtool python3-pyotp wrk apache2-utils"
+TEST_PKGS="oathtool python3-pyotp wrk apache2-utils clang libclang-rt-dev"
 BROWSER_PKGS="chromium"
 
 BROWSER=true

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh - every test, as `make test` runs it: unit tests of lib/, the
-# MongoDB stand-in's own test, HTTP tests through nginx and lighttpd in
-# FastCGI and plain-CGI mode, the database-outage test, browser tests in
-# headless Chromium. Starts and stops its own stack (deploy/stack.sh) on
+# MongoDB stand-in's own test, a short fuzzing pass, HTTP tests through nginx
+# and lighttpd in FastCGI and plain-CGI mode, the database-outage test,
+# browser tests in headless Chromium. Starts and stops its own stack (deploy/stack.sh) on
 # ports of its own; ends with one line "N passed, N failed".
 set -u -o pipefail
 
@@ -92,6 +92,9 @@ main() {
 		suite "unit-$(basename "$t")" "$t"
 	done
 	suite mongo-standin /usr/bin/python3 mongo/test_standin.py
+	# A short pass of every fuzz target (and its saved crashes as
+	# regression tests); `make fuzz FUZZ_SECONDS=600` for a long one.
+	suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
 
 	echo "== starting the stack: $TARGETS"
 	if ! deploy/stack.sh start >"$LOGDIR/stack.log" 2>&1; then
