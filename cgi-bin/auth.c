@@ -425,11 +425,31 @@ me(struct request *req)
 	reply_ok(req, user_me_json(req->session.user));
 }
 
+/* The admin's feature switches, public so the SPA can hide what is off
+ * (an addition to Rocket.Chat's {version}). */
+static const struct { const char *name; const bool *on; } features[] = {
+	{ "usernameChange", &cfg.allow_username_change },
+	{ "emailChange", &cfg.allow_email_change },
+	{ "passwordChange", &cfg.allow_password_change },
+	{ "avatarChange", &cfg.allow_avatar_change },
+	{ "nameChange", &cfg.allow_name_change },
+	{ "totp", &cfg.totp_enabled },
+	{ "email2fa", &cfg.email_2fa_enabled },
+	{ "e2e", &cfg.e2e_enabled },
+	{ "personalAccessTokens", &cfg.personal_access_tokens_enabled },
+	{ "dataExport", &cfg.data_export_enabled },
+	{ "deleteOwnAccount", &cfg.allow_delete_own_account },
+};
+
 static void
 info(struct request *req)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *f = json_object_new_object();
+
 	json_object_object_add(o, "version", json_object_new_string(MYACCOUNT_VERSION));
+	for (size_t i = 0; i < sizeof features / sizeof features[0]; i++)
+		json_object_object_add(f, features[i].name, json_object_new_boolean(*features[i].on));
+	json_object_object_add(o, "features", f);
 	reply_ok(req, o);
 }
 

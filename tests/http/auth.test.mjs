@@ -14,6 +14,10 @@ test('GET /api/info answers the version without auth', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.json.success, true);
   assert.match(r.json.version, /^\d+\.\d+\.\d+$/);
+  // Our addition: the admin's switches, so the SPA can hide what is off.
+  for (const v of Object.values(r.json.features)) assert.equal(typeof v, 'boolean');
+  assert.equal(r.json.features.personalAccessTokens, true);
+  assert.equal(r.json.features.deleteOwnAccount, false, 'off unless the admin allows it');
   assert.equal(r.headers.get('cache-control'), 'no-store');
   assert.match(r.headers.get('content-type'), /^application\/json/);
 });

@@ -25,6 +25,7 @@ const root = document.getElementById('app');
 
 const state = {
   me: null, // the signed-in user, or null on the sign-in screen
+  features: {}, // the admin's switches from GET /api/info; missing = on
   pageController: null, // AbortController of the mounted page
   signInNotice: '',
 };
@@ -88,9 +89,14 @@ function sessionEnded() {
 
 // ---- Signed in -------------------------------------------------------------
 
+/** The pages this server offers: those whose feature the admin left on. */
+function visiblePages() {
+  return PAGES.filter((p) => !p.feature || state.features[p.feature] !== false);
+}
+
 function currentRoute() {
   const match = /^#\/([\w-]+)/.exec(location.hash);
-  const page = match && PAGES.find((p) => p.route === match[1]);
+  const page = match && visiblePages().find((p) => p.route === match[1]);
   return page || null;
 }
 
@@ -99,7 +105,7 @@ function renderAccount({ focusHeading = false } = {}) {
   const focusedId = document.activeElement?.id;
 
   const navList = h('ul', { class: 'nav-list' },
-    PAGES.map((page) => h('li', {},
+    visiblePages().map((page) => h('li', {},
       h('a', { href: `#/${page.route}`, class: 'nav-link', 'data-route': page.route, onClick: stayOnPage }, t(page.labelKey)))));
 
   const signOutButton = h('button', { type: 'button', class: 'button topbar-signout', onClick: signOut }, t('app.signOut'));
@@ -222,7 +228,11 @@ function renderStartError(err) {
 async function start() {
   root.setAttribute('aria-busy', 'true');
   const languageReady = setLanguage(browserLanguage()).catch(() => setLanguage('en'));
+  // Feature switches are a nicety: without them every page is offered and
+  // a switched-off one explains itself.
+  const featuresReady = api.getInfo().then((info) => { state.features = info.features || {}; }, () => {});
   try {
+    await featuresReady;
     const me = await api.getMe({ handle401: false });
     state.me = me;
     await languageReady;
