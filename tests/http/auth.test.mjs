@@ -304,3 +304,29 @@ test('resume login returns the same token', async () => {
   const bad = await api('POST', '/api/v1/login', { json: { resume: 'y'.repeat(43) } });
   assert.equal(bad.status, 401);
 });
+
+test('bad input on the other auth endpoints gets a clear 4xx and changes nothing', async () => {
+  const u = createUser('xena');
+  const t = await login(u);
+  const other = await login(u);
+  const cases = [
+    ['/api/v1/sessions/logout.me', { json: {} }, 'invalid-params'],
+    ['/api/v1/sessions/logout.me', { json: { sessionId: 5 } }, 'invalid-params'],
+    ['/api/v1/sessions/logout.me', { json: { sessionId: 'x'.repeat(33) } }, 'invalid-params'],
+    ['/api/v1/sessions/logout.me', { json: { sessionId: '' } }, 'invalid-params'],
+    ['/api/v1/sessions/logout.me', { json: { sessionId: 'abc', extra: true } }, 'invalid-params'],
+    ['/api/v1/sessions/logout.me', { json: '{"sessionId":' }, 'error-invalid-request'],
+    ['/api/v1/logout', { json: { everything: true } }, 'invalid-params'],
+    ['/api/v1/users.logoutOtherClients', { json: { keep: 'none' } }, 'invalid-params'],
+    ['/api/v1/users.logoutOtherClients', { json: '[]' }, 'error-invalid-request'],
+    ['/api/v1/users.2fa.sendEmailCode', { json: { emailOrUsername: 'x'.repeat(255) } }, 'invalid-params'],
+    ['/api/v1/users.2fa.sendEmailCode', { json: { emailOrUsername: 'a\u0000b' } }, 'invalid-params'],
+  ];
+  for (const [p, opts, type] of cases) {
+    const r = await api('POST', p, { auth: t, ...opts });
+    assert.equal(r.status, 400, `${p} ${JSON.stringify(opts)} -> ${r.text}`);
+    assert.equal(r.json.errorType, type, r.text);
+  }
+  assert.equal((await api('GET', '/api/v1/me', { auth: t })).status, 200, 'still signed in');
+  assert.equal((await api('GET', '/api/v1/me', { auth: other })).status, 200, 'the other session too');
+});
