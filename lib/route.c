@@ -75,27 +75,36 @@ read_body(struct request *req, const struct route *r)
 	return true;
 }
 
+/* invalid-params with the failing field in details, so clients can show
+ * the message next to it. */
+static bool
+invalid(struct request *req, const struct verror *e)
+{
+	json_object *details = NULL;
+	if (*e->field) {
+		details = json_object_new_object();
+		json_object_object_add(details, "field", json_object_new_string(e->field));
+	}
+	reply_error_ex(req, ERR_INVALID_PARAMS, NULL, details, "%s", e->msg);
+	return false;
+}
+
 static bool
 validate(struct request *req, const struct route *r)
 {
 	static const struct field none[] = { FIELD_END };
-	char msg[256];
+	struct verror e;
 
 	if (req->query == NULL) {
 		reply_error(req, ERR_INVALID_PARAMS, "the query string is malformed");
 		return false;
 	}
-	if (!validate_object(req->query, r->query ? r->query : none, true, msg, sizeof msg)) {
-		reply_error(req, ERR_INVALID_PARAMS, "%s", msg);
-		return false;
-	}
+	if (!validate_fields(req->query, r->query ? r->query : none, true, &e))
+		return invalid(req, &e);
 	if ((r->flags & R_RAW_BODY) || req->body == NULL)
 		return true;
-	if (!validate_object(req->body, r->body ? r->body : none,
-	    (r->flags & R_FORM) != 0, msg, sizeof msg)) {
-		reply_error(req, ERR_INVALID_PARAMS, "%s", msg);
-		return false;
-	}
+	if (!validate_fields(req->body, r->body ? r->body : none, (r->flags & R_FORM) != 0, &e))
+		return invalid(req, &e);
 	return true;
 }
 

@@ -2,10 +2,22 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Records why validation failed and which field (NULL: the whole body). */
+static void __attribute__((format(printf, 3, 4)))
+fail(struct verror *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+}
 
 long
 utf8_length(const char *s, size_t len)
@@ -99,42 +111,42 @@ static const char *type_names[] = {
 };
 
 static bool check_field(json_object *v, const struct field *f, bool coerce_on,
-    const char *path, char *msg, size_t n);
+    const char *path, struct verror *e);
 
 static bool
-check_string(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
+check_string(json_object *v, const struct field *f, const char *path, struct verror *e)
 {
 	const char *s = json_object_get_string(v);
 	long len = utf8_length(s, (size_t)json_object_get_string_len(v));
 
 	if (len < 0 || strlen(s) != (size_t)json_object_get_string_len(v)) {
-		snprintf(msg, n, "'%s' is not valid text", path);
+		fail(e, path, "'%s' is not valid text", path);
 		return false;
 	}
 	if ((f->flags & F_NO_CTRL) && has_control(s)) {
-		snprintf(msg, n, "'%s' must be a single line without control characters", path);
+		fail(e, path, "'%s' must be a single line without control characters", path);
 		return false;
 	}
 	if (f->min > 0 && len < f->min) {
 		if (f->min == 1)
-			snprintf(msg, n, "'%s' must not be empty", path);
+			fail(e, path, "'%s' must not be empty", path);
 		else
-			snprintf(msg, n, "'%s' must be at least %lld characters", path, f->min);
+			fail(e, path, "'%s' must be at least %lld characters", path, f->min);
 		return false;
 	}
 	if (f->max > 0 && len > f->max) {
-		snprintf(msg, n, "'%s' must be at most %lld characters", path, f->max);
+		fail(e, path, "'%s' must be at most %lld characters", path, f->max);
 		return false;
 	}
 	if (f->choices) {
 		for (const char *const *c = f->choices; *c; c++)
 			if (strcmp(*c, s) == 0)
 				return true;
-		snprintf(msg, n, "'%s' must be one of:", path);
+		fail(e, path, "'%s' must be one of:", path);
 		for (const char *const *c = f->choices; *c; c++) {
-			size_t used = strlen(msg);
-			if (used < n)
-				snprintf(msg + used, n - used, "%s %s", c == f->choices ? "" : ",", *c);
+			size_t used = strlen(e->msg);
+			if (used < sizeof e->msg)
+				snprintf(e->msg + used, sizeof e->msg - used, "%s %s", c == f->choices ? "" : ",", *c);
 		}
 		return false;
 	}
@@ -142,48 +154,48 @@ check_string(json_object *v, const struct field *f, const char *path, char *msg,
 }
 
 static bool
-check_number(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
+check_number(json_object *v, const struct field *f, const char *path, struct verror *e)
 {
 	double d = json_object_get_double(v);
 	/* json-c takes NaN and Infinity even in strict mode; strtod() "nan"
 	 * and "inf". NaN compares false, so it would pass any range. */
 	if (!isfinite(d)) {
-		snprintf(msg, n, "'%s' must be a finite number", path);
+		fail(e, path, "'%s' must be a finite number", path);
 		return false;
 	}
 	if ((f->min != 0 || f->max != 0) && (d < (double)f->min || d > (double)f->max)) {
-		snprintf(msg, n, "'%s' must be from %lld to %lld", path, f->min, f->max);
+		fail(e, path, "'%s' must be from %lld to %lld", path, f->min, f->max);
 		return false;
 	}
 	return true;
 }
 
 static bool
-check_array(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
+check_array(json_object *v, const struct field *f, const char *path, struct verror *e)
 {
 	size_t len = json_object_array_length(v);
 	struct field item = { .type = F_STRING, .flags = F_NO_CTRL, .max = f->item_max };
 
 	if ((f->max > 0 && (long long)len > f->max) || (long long)len < f->min) {
-		snprintf(msg, n, "'%s' must have from %lld to %lld items", path, f->min, f->max);
+		fail(e, path, "'%s' must have from %lld to %lld items", path, f->min, f->max);
 		return false;
 	}
 	for (size_t i = 0; i < len; i++) {
-		json_object *e = json_object_array_get_idx(v, i);
+		json_object *elem = json_object_array_get_idx(v, i);
 		char sub[128];
 		snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-		if (!json_object_is_type(e, json_type_string)) {
-			snprintf(msg, n, "'%s' must be a string", sub);
+		if (!json_object_is_type(elem, json_type_string)) {
+			fail(e, sub, "'%s' must be a string", sub);
 			return false;
 		}
-		if (!check_string(e, &item, sub, msg, n))
+		if (!check_string(elem, &item, sub, e))
 			return false;
 	}
 	return true;
 }
 
 static bool
-check_password(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
+check_password(json_object *v, const struct field *f, const char *path, struct verror *e)
 {
 	static const char *const algorithms[] = { "sha-256", NULL };
 	static const struct field digest_spec[] = {
@@ -192,13 +204,13 @@ check_password(json_object *v, const struct field *f, const char *path, char *ms
 		FIELD_END
 	};
 	if (json_object_is_type(v, json_type_string))
-		return check_string(v, f, path, msg, n);
-	return validate_object(v, digest_spec, false, msg, n);
+		return check_string(v, f, path, e);
+	return validate_fields(v, digest_spec, false, e);
 }
 
 /* Meteor's login selector: one of username or email, as a string. */
 static bool
-check_login_user(json_object *v, const struct field *f, const char *path, char *msg, size_t n)
+check_login_user(json_object *v, const struct field *f, const char *path, struct verror *e)
 {
 	const struct field one[] = {
 		{ "username", F_STRING, F_NO_CTRL, f->min, f->max, NULL, NULL, 0, NULL },
@@ -206,11 +218,11 @@ check_login_user(json_object *v, const struct field *f, const char *path, char *
 		FIELD_END
 	};
 	if (json_object_is_type(v, json_type_string))
-		return check_string(v, f, path, msg, n);
-	if (!validate_object(v, one, false, msg, n))
+		return check_string(v, f, path, e);
+	if (!validate_fields(v, one, false, e))
 		return false;
 	if (json_object_object_length(v) != 1) {
-		snprintf(msg, n, "'%s' must hold exactly one of username or email", path);
+		fail(e, path, "'%s' must hold exactly one of username or email", path);
 		return false;
 	}
 	return true;
@@ -237,30 +249,30 @@ type_matches(json_object *v, enum ftype t)
 
 static bool
 check_field(json_object *v, const struct field *f, bool coerce_on, const char *path,
-    char *msg, size_t n)
+    struct verror *e)
 {
 	const char *extra;
 	bool ok;
 
 	if (!type_matches(v, f->type)) {
-		snprintf(msg, n, "'%s' must be %s", path, type_names[f->type]);
+		fail(e, path, "'%s' must be %s", path, type_names[f->type]);
 		return false;
 	}
 	switch (f->type) {
-	case F_STRING:       ok = check_string(v, f, path, msg, n); break;
+	case F_STRING:       ok = check_string(v, f, path, e); break;
 	case F_INT:
-	case F_NUMBER:       ok = check_number(v, f, path, msg, n); break;
-	case F_STRING_ARRAY: ok = check_array(v, f, path, msg, n); break;
-	case F_PASSWORD:     ok = check_password(v, f, path, msg, n); break;
-	case F_LOGIN_USER:   ok = check_login_user(v, f, path, msg, n); break;
+	case F_NUMBER:       ok = check_number(v, f, path, e); break;
+	case F_STRING_ARRAY: ok = check_array(v, f, path, e); break;
+	case F_PASSWORD:     ok = check_password(v, f, path, e); break;
+	case F_LOGIN_USER:   ok = check_login_user(v, f, path, e); break;
 	case F_OBJECT:
 		ok = (f->flags & F_ANY_KEYS) || f->sub == NULL ||
-		    validate_object(v, f->sub, coerce_on, msg, n);
+		    validate_fields(v, f->sub, coerce_on, e);
 		break;
 	default:             ok = true; break;
 	}
 	if (ok && f->check && (extra = f->check(v)) != NULL) {
-		snprintf(msg, n, "'%s' %s", path, extra);
+		fail(e, path, "'%s' %s", path, extra);
 		ok = false;
 	}
 	return ok;
@@ -276,23 +288,23 @@ find_field(const struct field *spec, const char *name)
 }
 
 bool
-validate_object(json_object *obj, const struct field *spec, bool coerce_on,
-    char *msg, size_t n)
+validate_fields(json_object *obj, const struct field *spec, bool coerce_on,
+    struct verror *e)
 {
 	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
-		snprintf(msg, n, "the body must be a JSON object");
+		fail(e, NULL, "the body must be a JSON object");
 		return false;
 	}
 	json_object_object_foreach(obj, key, val) {
 		const struct field *f = find_field(spec, key);
 		if (f == NULL) {
-			snprintf(msg, n, "unknown field '%.100s'", key);
+			fail(e, key, "unknown field '%.100s'", key);
 			return false;
 		}
 		if (val == NULL || json_object_is_type(val, json_type_null)) {
 			if (f->flags & F_NULLABLE)
 				continue;
-			snprintf(msg, n, "'%s' must not be null", key);
+			fail(e, key, "'%s' must not be null", key);
 			return false;
 		}
 		if (coerce_on && !type_matches(val, f->type)) {
@@ -302,14 +314,24 @@ validate_object(json_object *obj, const struct field *spec, bool coerce_on,
 				val = typed;
 			}
 		}
-		if (!check_field(val, f, coerce_on, key, msg, n))
+		if (!check_field(val, f, coerce_on, key, e))
 			return false;
 	}
 	for (const struct field *f = spec; f && f->name; f++) {
 		if ((f->flags & F_REQUIRED) && !json_object_object_get_ex(obj, f->name, NULL)) {
-			snprintf(msg, n, "'%s' is required", f->name);
+			fail(e, f->name, "'%s' is required", f->name);
 			return false;
 		}
 	}
 	return true;
+}
+
+bool
+validate_object(json_object *obj, const struct field *spec, bool coerce, char *msg, size_t msglen)
+{
+	struct verror e;
+	bool ok = validate_fields(obj, spec, coerce, &e);
+	if (!ok)
+		snprintf(msg, msglen, "%s", e.msg);
+	return ok;
 }

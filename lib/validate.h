@@ -37,6 +37,15 @@ struct field {
 
 #define FIELD_END { NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL }
 
+/* Why a body failed: the message names the field, FIELD holds it alone
+ * ("" when the whole body is wrong), for the "details" of an answer. */
+struct verror {
+	char msg[256];
+	char field[128];
+};
+
+bool validate_fields(json_object *obj, const struct field *spec, bool coerce, struct verror *e);
+
 /* Checks OBJ against SPEC (NULL-name-terminated). Unknown keys, wrong types,
  * bounds, choices and missing required fields fail. When COERCE is set, string
  * values of bool/int/number fields (from form or query strings) are replaced

@@ -193,6 +193,7 @@ test('bad login input gets a clear 4xx and stores nothing', async () => {
   }
   const unknownKey = await api('POST', '/api/v1/login', { json: { user: 'x', password: 'y', bogus: 1 } });
   assert.match(unknownKey.json.error, /bogus/, 'the unknown key is named');
+  assert.deepEqual(unknownKey.json.details, { field: 'bogus' }, 'and given alone in details');
   assert.equal(sessionsOf(frank), before, 'no session was stored');
 });
 

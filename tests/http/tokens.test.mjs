@@ -92,6 +92,7 @@ test('duplicate, unknown and invalid names get Rocket.Chat errors', async () => 
     const r = await generate(kim, kimAuth, body);
     assert.equal(r.status, 400, JSON.stringify(body) + ' -> ' + r.text);
     assert.equal(r.json.errorType, 'invalid-params', r.text);
+    if (Object.keys(body).length) assert.ok(['tokenName', 'bypassTwoFactor', 'expiresAt', 'extra'].includes(r.json.details.field), r.text);
   }
   const after = (await api('GET', '/api/v1/users.getPersonalAccessTokens', { auth: kimAuth })).json.tokens.length;
   assert.equal(after, before, 'bad input stored nothing');

@@ -81,6 +81,22 @@ test_messages_name_the_field(void)
 }
 
 static void
+test_error_field(void)
+{
+	struct verror e;
+	json_object *o = json_tokener_parse("{\"name\":\"abc\",\"words\":[\"a\",\"toolong\"]}");
+	CHECK(!validate_fields(o, spec, false, &e), "refused");
+	CHECK(strcmp(e.field, "words[1]") == 0, "the failing list item is the field");
+	json_object_put(o);
+	o = json_tokener_parse("{}");
+	CHECK(!validate_fields(o, spec, false, &e) && strcmp(e.field, "name") == 0, "a missing field is the field");
+	json_object_put(o);
+	o = json_tokener_parse("[]");
+	CHECK(!validate_fields(o, spec, false, &e) && e.field[0] == '\0', "a non-object body has no field");
+	json_object_put(o);
+}
+
+static void
 test_coercion(void)
 {
 	json_object *o = json_tokener_parse("{\"name\":\"abc\",\"flag\":\"false\",\"count\":\"7\"}");
@@ -139,6 +155,7 @@ main(void)
 {
 	test_rows();
 	test_messages_name_the_field();
+	test_error_field();
 	test_coercion();
 	test_utf8();
 	test_preference_spec();
