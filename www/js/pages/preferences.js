@@ -104,11 +104,10 @@ export function parseWords(text) {
 }
 
 /** The key a server message names ("'idleTimeLimit' must ...", "unknown field 'x'", "'highlights[2]' ..."). */
-function namedKey(message, keys) {
-  for (const match of String(message).matchAll(/'([A-Za-z]+)(?:\[\d+\])?'/g)) {
-    if (keys.has(match[1])) return match[1];
-  }
-  return null;
+/** The preference an invalid-params answer is about (details.field, e.g. "highlights[2]"). */
+function fieldOf(err, keys) {
+  const key = String(err.details?.field ?? '').replace(/\[\d+\]$/, '');
+  return keys.has(key) ? key : null;
 }
 
 /** The server's text without its " [errorType]" suffix. */
@@ -358,7 +357,7 @@ function render(container, ctx) {
       if (signal.aborted || err?.name === 'AbortError') return;
       container.removeAttribute('aria-busy');
       refreshSave();
-      const key = err instanceof api.ApiError && err.errorType === 'invalid-params' ? namedKey(err.error, controls) : null;
+      const key = err instanceof api.ApiError && err.errorType === 'invalid-params' ? fieldOf(err, controls) : null;
       if (key) refuse(key, plainMessage(err));
       else saveError.textContent = `${t('preferences.saveFailed')} ${describeError(err)}`;
       return;

@@ -87,9 +87,9 @@ function describeTokenError(err) {
     case 'error-token-does-not-exists': return t('tokens.error.notFound');
     case 'error-not-allowed': return t('tokens.disabled');
     case 'invalid-params':
-      // The server names the field: "'tokenName' must be at most 64 characters".
-      if (/'tokenName'/.test(err.error)) return t('tokens.error.nameInvalid', { max: NAME_MAX });
-      if (/'expiresAt'/.test(err.error)) return t('tokens.error.expiryInvalid');
+      // The server names the field in details.field.
+      if (err.details?.field === 'tokenName') return t('tokens.error.nameInvalid', { max: NAME_MAX });
+      if (err.details?.field === 'expiresAt') return t('tokens.error.expiryInvalid');
       return describeError(err);
     default:
       return describeError(err);
