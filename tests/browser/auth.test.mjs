@@ -2,27 +2,18 @@
 // server at BASE_URL with the demo account (see lib.mjs). Each test has its own
 // browser context, so no cookie carries over.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_PASSWORD, DEMO_USER, cookieNames, en, launchBrowser, meStatus, openPage,
-  requireEnv, screenshot, signIn, strings, tabTo,
+  DEMO_PASSWORD, DEMO_USER, cookieNames, en, meStatus, openPage,
+  screenshot, signIn, strings, tabTo, useBrowser,
 } from './lib.mjs';
 
 const ROUTES = ['profile', 'preferences', 'security', 'tokens'];
-let browser;
-
-before(async () => {
-  requireEnv();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test('a wrong password shows an error and starts no session', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await page.goto('/');
   await page.getByLabel(en['signin.user']).fill(DEMO_USER);
   await page.getByLabel(en['signin.password'], { exact: true }).fill(`${DEMO_PASSWORD}-wrong`);
@@ -39,7 +30,7 @@ test('a wrong password shows an error and starts no session', async () => {
 });
 
 test('signs in, shows who you are, survives a reload, and every page is reachable by keyboard', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await signIn(page);
   const me = await (await context.request.get('/api/v1/me')).json();
   const main = page.locator('main');
@@ -67,7 +58,7 @@ test('signs in, shows who you are, survives a reload, and every page is reachabl
 });
 
 test('the Security page lists this session, marked as current', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await signIn(page);
   await page.goto('/#/security');
   const s = await strings(page);
@@ -84,7 +75,7 @@ test('the Security page lists this session, marked as current', async () => {
 });
 
 test('signing out clears the cookies and ends the session on the server', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await signIn(page);
   assert.ok((await cookieNames(context)).includes('rc_session'));
   const s = await strings(page);
@@ -100,7 +91,7 @@ test('signing out clears the cookies and ends the session on the server', async 
 });
 
 test('on a phone-sized screen, signing in works and the navigation is usable', async () => {
-  const { context, page, problems } = await openPage(browser, {
+  const { context, page, problems } = await openPage(browser(), {
     viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
   });
   await page.goto('/');

@@ -2,18 +2,11 @@
 // GET /api/info: a page whose feature is off is not offered. The server's
 // own answer is real; this test only turns one switch off in it, since the
 // whole test stack shares one config.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireEnv, launchBrowser, openPage, signIn, BASE_URL } from './lib.mjs';
+import { useBrowser, openPage, signIn, BASE_URL } from './lib.mjs';
 
-let browser;
-before(async () => {
-  requireEnv();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 test('the real /api/info lists the switches the SPA reads', async () => {
   const info = await (await fetch(`${BASE_URL}/api/info`)).json();
@@ -21,7 +14,7 @@ test('the real /api/info lists the switches the SPA reads', async () => {
 });
 
 test('with personal access tokens switched off, the Tokens page is not offered', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await page.route('**/api/info', async (route) => {
     const response = await route.fetch();
     const info = await response.json();

@@ -9,25 +9,19 @@
 // deleting are confirmed and take effect at once; a wrong password creates
 // nothing; keyboard-only and phone-sized use work.
 
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
-  BASE_URL, DEMO_PASSWORD, DEMO_USER, launchBrowser, openPage, requireEnv, screenshot, signIn, strings, tabTo,
+  BASE_URL, DEMO_PASSWORD, DEMO_USER, openPage, screenshot, signIn, strings, tabTo, useBrowser,
 } from './lib.mjs';
 
 const RUN = `ui-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
 const created = new Set(); // names of tokens this run may have left behind
 const YEAR = new Date().getFullYear();
-let browser;
-
-before(async () => {
-  requireEnv();
-  browser = await launchBrowser();
-});
+const browser = useBrowser();
 
 after(async () => {
-  await browser?.close();
   await deleteLeftovers();
 });
 
@@ -209,7 +203,7 @@ async function remove(page, s, name) {
 // ---- Tests ---------------------------------------------------------------------
 
 test('a new token is shown once, can be copied, is then gone from page and storage, and works as X-Auth-Token', async () => {
-  const { context, page, problems } = await openPage(browser, { timezoneId: 'Europe/Berlin' });
+  const { context, page, problems } = await openPage(browser(), { timezoneId: 'Europe/Berlin' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
   const s = await openTokensPage(page);
   const me = await sessionMe(context);
@@ -265,7 +259,7 @@ test('a new token is shown once, can be copied, is then gone from page and stora
 });
 
 test('regenerating replaces the value at once and deleting ends it, each after a confirmation', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   const s = await openTokensPage(page);
   const name = uniqueName('regen');
 
@@ -309,7 +303,7 @@ test('regenerating replaces the value at once and deleting ends it, each after a
 });
 
 test('a wrong password says so and creates no token', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   const s = await openTokensPage(page);
   const name = uniqueName('wrong');
 
@@ -341,7 +335,7 @@ test('a wrong password says so and creates no token', async () => {
 });
 
 test('keyboard only: add, copy, close and delete a token', async () => {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
   const s = await openTokensPage(page);
   const name = uniqueName('keys');
@@ -391,7 +385,7 @@ test('keyboard only: add, copy, close and delete a token', async () => {
 });
 
 test('on a phone-sized screen the form, the list and the token dialog fit', async () => {
-  const { context, page, problems } = await openPage(browser, {
+  const { context, page, problems } = await openPage(browser(), {
     viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
   });
   const s = await openTokensPage(page);
@@ -431,7 +425,7 @@ test('on a phone-sized screen the form, the list and the token dialog fit', asyn
 });
 
 test('the list marks expired tokens and honours the 12/24-hour preference; switched off, the page only says so', async () => {
-  const { context, page, problems } = await openPage(browser, { timezoneId: 'UTC' });
+  const { context, page, problems } = await openPage(browser(), { timezoneId: 'UTC' });
   let clockMode = 2;
   let switchedOff = false;
   // The account's real /me with the clock preference replaced, and a fixed token list.
