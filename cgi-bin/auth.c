@@ -379,10 +379,12 @@ send_email_code(struct request *req)
 	rl_key_set(&k, "send-code-ip", req->ip, SEND_CODE_PER_IP_HOUR, 3600);
 	if (!ratelimit_hit(req, &k))
 		return;
-	if (who == NULL)
-		user = bson_copy(req->session.user), found = 1;
-	else if ((found = find_user(req, who, strchr(who, '@') != NULL, &user)) < 0)
+	if (who == NULL) {
+		user = bson_copy(req->session.user);
+		found = 1;
+	} else if ((found = find_user(req, who, strchr(who, '@') != NULL, &user)) < 0) {
 		return;
+	}
 	if (found) {
 		twofactor_methods(user, &m);
 		if (m.email && twofactor_email_code(user, true, &expires) < 0) {

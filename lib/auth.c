@@ -51,16 +51,13 @@ copy_printable(char *dst, size_t n, const char *src)
 static void
 touch_token(struct request *req, const bson_t *tok)
 {
-	bson_iter_t it;
-	int64_t last = 0, now = now_ms();
+	int64_t now = now_ms();
 	bson_error_t e;
 	char ua[256];
 
-	copy_printable(ua, sizeof ua, req_header(req, "User-Agent"));
-	if (bson_iter_init_find(&it, tok, "lastUsedAt") && BSON_ITER_HOLDS_DATE_TIME(&it))
-		last = bson_iter_date_time(&it);
-	if (now - last < ACTIVITY_WRITE_MS)
+	if (now - bson_get_date(tok, "lastUsedAt") < ACTIVITY_WRITE_MS)
 		return;
+	copy_printable(ua, sizeof ua, req_header(req, "User-Agent"));
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
 	bson_t *upd = BCON_NEW("$set", "{",
 	    "lastUsedAt", BCON_DATE_TIME(now),
