@@ -36,22 +36,21 @@ twofactor_methods(const bson_t *user, struct tf_methods *m)
 const char *
 twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_password)
 {
-	static const struct { const char *name; size_t off; } order[] = {
-		{ "totp", offsetof(struct tf_methods, totp) },
-		{ "email", offsetof(struct tf_methods, email) },
-		{ "password", offsetof(struct tf_methods, password) },
+	/* The password stands in only for users without a real second factor. */
+	const struct { const char *name; bool on; } order[] = {
+		{ "totp", m->totp },
+		{ "email", m->email },
+		{ "password", allow_password && m->password && !m->totp && !m->email },
 	};
-	bool any2fa = m->totp || m->email;
+	size_t n = sizeof order / sizeof order[0];
 
-	for (size_t i = 0; requested && i < 3; i++)
-		if (strcmp(requested, order[i].name) == 0 && *(const bool *)((const char *)m + order[i].off) &&
-		    (i < 2 || (!any2fa && allow_password)))
+	for (size_t i = 0; requested && i < n; i++)
+		if (order[i].on && strcmp(requested, order[i].name) == 0)
 			return order[i].name;
-	if (m->totp)
-		return "totp";
-	if (m->email)
-		return "email";
-	return allow_password && m->password ? "password" : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (order[i].on)
+			return order[i].name;
+	return NULL;
 }
 
 static json_object *
