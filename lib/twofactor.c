@@ -12,6 +12,7 @@
 #include "json.h"
 #include "log.h"
 #include "mail.h"
+#include "mailtext.h"
 #include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
@@ -117,7 +118,7 @@ int
 twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires)
 {
 	const char *uid = user_id_of(user), *to = user_verified_email(user);
-	char digits[8], hash[SHA256_HEX_LEN + 1], body[512];
+	char digits[8], shown[8], hash[SHA256_HEX_LEN + 1], subject[128], body[1024];
 	struct rl_key k;
 	bson_error_t e;
 	int64_t live;
@@ -153,12 +154,12 @@ twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires)
 	if (!ok)
 		return -1;
 	ratelimit_add(&k, 1);
-	snprintf(body, sizeof body,
-	    "Here is your authentication code for %s:\n\n    %.3s-%.3s\n\n"
-	    "It is valid for one hour. If you did not just try to sign in, someone knows your\n"
-	    "password: change it.\n", cfg.site_name, digits, digits + 3);
-	int sent = mail_send(to, "Authentication code", body, *expires);
+	/* Shown as "123-456", as Rocket.Chat mails it. */
+	snprintf(shown, sizeof shown, "%.3s-%.3s", digits, digits + 3);
+	mail_text(user, MAIL_2FA_CODE, cfg.site_name, shown, subject, sizeof subject, body, sizeof body);
+	int sent = mail_send(to, subject, body, *expires);
 	sodium_memzero(digits, sizeof digits);
+	sodium_memzero(shown, sizeof shown);
 	sodium_memzero(body, sizeof body);
 	return sent < 0 ? -1 : 1;
 }

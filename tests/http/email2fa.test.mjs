@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { api, createUser, db, waitForMails, mailsTo, ADMIN, TOP } from './lib.mjs';
+import { api, createUser, login, db, waitForMails, mailsTo, ADMIN, TOP } from './lib.mjs';
 
 const codeIn = (mail) => /(\d{3})-(\d{3})/.exec(mail.body).slice(1).join('');
 
@@ -64,6 +64,19 @@ test('sendEmailCode mails a fresh code and never tells whether the user exists',
   const bad = await api('POST', '/api/v1/users.2fa.sendEmailCode', { json: { emailOrUsername: 5 } });
   assert.equal(bad.status, 400);
   assert.equal(bad.json.errorType, 'invalid-params');
+});
+
+test("the mail speaks the user's language", async () => {
+  const u = createUser('yara');
+  const auth = await login(u);
+  const set = await api('POST', '/api/v1/users.setPreferences', { auth, json: { data: { language: 'de' } } });
+  assert.equal(set.status, 200, set.text);
+  db('set-email2fa', u.username, 'true');
+  await api('POST', '/api/v1/login', { json: { user: u.username, password: u.password } });
+  const mail = (await waitForMails(u.email.toLowerCase(), 1))[0];
+  assert.equal(mail.subject, 'Anmeldecode');
+  assert.match(mail.body, /Hier ist dein Anmeldecode/);
+  assert.match(mail.body, /\d{3}-\d{3}/);
 });
 
 test('wrong email codes use the code up', async () => {

@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "mail.h"
+#include "mailtext.h"
 #include "unit.h"
 
 static const struct { const char *addr; bool ok; } addresses[] = {
@@ -50,5 +51,34 @@ main(void)
 	m = mail_build("x <noreply@example.org>", "bob@example.org", "Code f\xc3\xbcr dich", "b");
 	CHECK(m != NULL && strstr(m, "Subject: =?UTF-8?B?") != NULL, "UTF-8 subject is RFC 2047 encoded");
 	free(m);
+	/* The user's language picks the words; unknown languages get English. */
+	static const struct { const char *pref, *top, *lang; } langs[] = {
+		{ "de", NULL, "de" }, { "de-AT", NULL, "de" }, { "pt", NULL, "pt-BR" }, { "PT-br", NULL, "pt-BR" },
+		{ NULL, "fr", "fr" }, { "", "es", "es" }, { "xx", NULL, "en" }, { NULL, NULL, "en" }, { "d", NULL, "en" },
+	};
+	for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+		bson_t *u = bson_new();
+		if (langs[i].pref) {
+			bson_t s, p;
+			BSON_APPEND_DOCUMENT_BEGIN(u, "settings", &s);
+			BSON_APPEND_DOCUMENT_BEGIN(&s, "preferences", &p);
+			BSON_APPEND_UTF8(&p, "language", langs[i].pref);
+			bson_append_document_end(&s, &p);
+			bson_append_document_end(u, &s);
+		}
+		if (langs[i].top)
+			BSON_APPEND_UTF8(u, "language", langs[i].top);
+		CHECK(strcmp(mail_language(u), langs[i].lang) == 0, langs[i].lang);
+		bson_destroy(u);
+	}
+	char subject[128], body[1024];
+	bson_t *de = BCON_NEW("language", BCON_UTF8("de"));
+	mail_text(de, MAIL_2FA_CODE, "Team Chat", "123-456", subject, sizeof subject, body, sizeof body);
+	CHECK(strcmp(subject, "Anmeldecode") == 0, "German subject");
+	CHECK(strstr(body, "Team Chat") && strstr(body, "    123-456\n"), "site and code filled in");
+	CHECK(strchr(body, '{') == NULL, "no placeholder left");
+	mail_text(de, MAIL_2FA_CODE, "Team Chat", "123-456", subject, sizeof subject, body, 20);
+	CHECK(strlen(body) == 19, "bounded by the buffer");
+	bson_destroy(de);
 	return unit_done();
 }
