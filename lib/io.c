@@ -6,10 +6,21 @@
 
 #include "io.h"
 
+extern char **environ;
+
 int
 io_accept(void)
 {
-	return FCGI_Accept() < 0 ? -1 : 0;
+	static char **process_env;
+
+	if (process_env == NULL)
+		process_env = environ;
+	if (FCGI_Accept() >= 0)
+		return 0;
+	/* libfcgi pointed environ at the last request's variables, which it
+	 * has freed by now; clean-up code (libmongoc logs, tzset) reads it. */
+	environ = process_env;
+	return -1;
 }
 
 const char *
