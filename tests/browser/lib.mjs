@@ -99,8 +99,12 @@ export async function meStatus(context) {
   return response.status();
 }
 
-/** Presses Tab until the focused element matches selector (at most max times). */
-export async function tabTo(page, selector, max = 40) {
+/**
+ * Presses Tab until the focused element matches selector (at most max times).
+ * The bound only stops a runaway loop: pages such as Security grow one stop
+ * per listed session, and a long-lived demo account has many.
+ */
+export async function tabTo(page, selector, max = 200) {
   for (let i = 0; i < max; i += 1) {
     await page.keyboard.press('Tab');
     if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
