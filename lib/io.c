@@ -68,9 +68,3 @@ io_drain(void)
 		total += r;
 	}
 }
-
-int
-io_is_cgi(void)
-{
-	return FCGX_IsCGI();
-}

@@ -16,7 +16,5 @@ size_t io_read(void *buf, size_t n);
 void io_write(const void *buf, size_t n);
 /* Reads and drops what is left of the body (plain CGI only). */
 void io_drain(void);
-/* True when started as plain CGI rather than on a FastCGI socket. */
-int io_is_cgi(void);
 
 #endif

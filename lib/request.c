@@ -78,12 +78,6 @@ body_bool(const struct request *req, const char *name, bool dflt)
 	return dflt;
 }
 
-bool
-body_has(const struct request *req, const char *name)
-{
-	return req->body && json_object_object_get_ex(req->body, name, NULL);
-}
-
 static int
 hexval(int c)
 {

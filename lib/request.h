@@ -65,7 +65,6 @@ const char *req_query(const struct request *req, const char *name);
 /* Typed reads of validated body fields. */
 const char *body_str(const struct request *req, const char *name);
 bool body_bool(const struct request *req, const char *name, bool dflt);
-bool body_has(const struct request *req, const char *name);
 
 /* Fills method, path, query, ip, https from the environment. */
 void req_begin(struct request *req);

@@ -82,12 +82,6 @@ reply_ok(struct request *req, json_object *obj)
 	reply_json(req, 200, obj);
 }
 
-void
-reply_bytes(struct request *req, int status, const char *ctype, const void *data, size_t len)
-{
-	set_body(req, status, ctype, data, len);
-}
-
 static void __attribute__((format(printf, 5, 0)))
 verror(struct request *req, enum err_kind kind, const char *type, json_object *details,
     const char *fmt, va_list ap)

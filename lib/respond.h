@@ -14,9 +14,6 @@
 void reply_ok(struct request *req, json_object *obj);
 /* STATUS with OBJ (consumed) exactly as given. */
 void reply_json(struct request *req, int status, json_object *obj);
-/* Raw bytes (copied) with a content type, for images and downloads. */
-void reply_bytes(struct request *req, int status, const char *content_type,
-    const void *data, size_t len);
 
 /* The error envelope of API.md for KIND. FMT NULL: the kind's own text. */
 void reply_error(struct request *req, enum err_kind kind, const char *fmt, ...)

@@ -62,12 +62,7 @@ read_body(struct request *req, const struct route *r)
 	char msg[256];
 	enum err_kind k;
 
-	if (r->flags & R_RAW_BODY)
-		k = req_read_body(req, r->body_limit, false, msg, sizeof msg);
-	else
-		k = req_read_body(req, r->body_limit, r->flags & R_FORM, msg, sizeof msg);
-	if (k == ERR_UNSUPPORTED_TYPE && (r->flags & R_RAW_BODY))
-		return true;    /* the handler parses multipart itself */
+	k = req_read_body(req, r->body_limit, r->flags & R_FORM, msg, sizeof msg);
 	if (k != ERR_NONE) {
 		reply_error(req, k, "%s", msg);
 		return false;
@@ -101,7 +96,7 @@ validate(struct request *req, const struct route *r)
 	}
 	if (!validate_fields(req->query, r->query ? r->query : none, true, &e))
 		return invalid(req, &e);
-	if ((r->flags & R_RAW_BODY) || req->body == NULL)
+	if (req->body == NULL)
 		return true;
 	if (!validate_fields(req->body, r->body ? r->body : none, (r->flags & R_FORM) != 0, &e))
 		return invalid(req, &e);

@@ -19,7 +19,6 @@ enum auth_level {
 #define R_FORM      0x01u   /* also takes application/x-www-form-urlencoded */
 #define R_MUTATING  0x02u   /* changes state even as GET: CSRF applies */
 #define R_2FA       0x04u   /* needs the second factor (twofactor.h) */
-#define R_RAW_BODY  0x08u   /* body is not parsed (multipart uploads) */
 
 typedef void handler_fn(struct request *req);
 

@@ -117,12 +117,6 @@ store_db(void)
 	return db;
 }
 
-mongoc_client_t *
-store_client(void)
-{
-	return client;
-}
-
 enum err_kind
 store_error_kind(const bson_error_t *e)
 {

@@ -28,7 +28,6 @@ void store_cleanup(void);
 mongoc_collection_t *store_coll(enum coll c);
 const char *store_coll_name(enum coll c);
 mongoc_database_t *store_db(void);
-mongoc_client_t *store_client(void);
 
 /* 503 for an unreachable server, 500 otherwise. */
 enum err_kind store_error_kind(const bson_error_t *e);

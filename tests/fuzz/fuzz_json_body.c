@@ -54,12 +54,6 @@ io_accept(void)
 	return -1;
 }
 
-int
-io_is_cgi(void)
-{
-	return 1;
-}
-
 /* Validates a deep copy of OBJ against SPEC (coercion may rewrite it). */
 static void
 validate_copy(json_object *obj, const struct field *spec, bool coerce)
