@@ -4,6 +4,11 @@
 # and lighttpd in FastCGI and plain-CGI mode, the database-outage test,
 # browser tests in headless Chromium. Starts and stops its own stack (deploy/stack.sh) on
 # ports of its own; ends with one line "N passed, N failed".
+#
+# For a quicker loop while developing (CI always runs everything):
+#   ONLY='unit|http-nginx-fastcgi' tests/run.sh   suites whose name matches
+#   HTTP_TESTS='tests/http/auth.test.mjs' tests/run.sh   these HTTP files only
+#   TEST_PORT_BASE / TEST_MONGO_PORT / TEST_SMTP_PORT  ports of this run
 set -u -o pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +23,9 @@ export MYACCOUNT_CONFIG=$STATE_DIR/myaccount.conf
 export MAILDIR=$STATE_DIR/mail
 export LOGIN_MAX_PER_USER=5 LOGIN_MAX_PER_IP=12 PAT_MAX=8
 LOGDIR=$TOP/build/test-logs
+ONLY=${ONLY:-.}
+HTTP_TESTS=${HTTP_TESTS:-tests/http/*.test.mjs}
+BROWSER_TESTS=${BROWSER_TESTS:-tests/browser/*.test.mjs}
 
 passed=0 failed=0
 
@@ -57,6 +65,7 @@ add_counts() {
 suite() {
 	local name=$1 log=$LOGDIR/$1.log rc before=$failed
 	shift
+	wanted "$name" || return 0
 	echo "== $name"
 	"$@" >"$log" 2>&1
 	rc=$?
@@ -75,6 +84,14 @@ node_suite() { # node_suite NAME BASE_URL FILES...
 	local name=$1 base=$2
 	shift 2
 	suite "$name" env BASE_URL="$base" node --test --test-reporter=tap --test-concurrency=1 "$@"
+}
+
+wanted() { [[ $1 =~ $ONLY ]]; }
+
+needs_stack() { # any selected suite that talks to the servers?
+	local t
+	for t in $TARGETS; do wanted "http-${t%%:*}" && return 0; done
+	wanted browser || wanted outage
 }
 
 stop_stack() { deploy/stack.sh stop >/dev/null 2>&1 || true; }
@@ -96,6 +113,12 @@ main() {
 	# regression tests); `make fuzz FUZZ_SECONDS=600` for a long one.
 	suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
 
+	if ! needs_stack; then
+		echo
+		echo "$passed passed, $failed failed"
+		[ "$failed" -eq 0 ]
+		return
+	fi
 	echo "== starting the stack: $TARGETS"
 	if ! deploy/stack.sh start >"$LOGDIR/stack.log" 2>&1; then
 		cat "$LOGDIR/stack.log"
@@ -105,13 +128,13 @@ main() {
 	"$ADMIN" init-db >>"$LOGDIR/stack.log" 2>&1 || { echo "init-db failed"; cat "$LOGDIR/stack.log"; exit 1; }
 
 	for target in $TARGETS; do
-		node_suite "http-${target%%:*}" "http://127.0.0.1:${target##*:}" tests/http/*.test.mjs
+		node_suite "http-${target%%:*}" "http://127.0.0.1:${target##*:}" $HTTP_TESTS
 	done
 
 	# Browser tests sign in as a demo user of their own.
 	export DEMO_USER=browser DEMO_PASSWORD=browser-pass-1
 	echo "$DEMO_PASSWORD" | "$ADMIN" create-user "$DEMO_USER" browser@example.org "Browser Tester" >/dev/null
-	node_suite browser "http://127.0.0.1:$P" tests/browser/*.test.mjs
+	node_suite browser "http://127.0.0.1:$P" $BROWSER_TESTS
 
 	# Last, because it stops the database under the running programs.
 	node_suite outage "http://127.0.0.1:$P" tests/outage/*.test.mjs
