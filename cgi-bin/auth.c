@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth.h"
+#include "caller.h"
 #include "config.h"
 #include "crypto.h"
+#include "emailcode.h"
 #include "json.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -387,7 +388,7 @@ send_email_code(struct request *req)
 	}
 	if (found) {
 		twofactor_methods(user, &m);
-		if (m.email && twofactor_email_code(user, true, &expires) < 0) {
+		if (m.email && emailcode_send(user, EMAIL_CODE_2FA, true, &expires) < 0) {
 			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 			goto out;
 		}

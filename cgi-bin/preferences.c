@@ -11,7 +11,7 @@
 
 #include "app.h"
 #include "json.h"
-#include "preferences.h"
+#include "prefkeys.h"
 #include "respond.h"
 #include "store.h"
 

@@ -10,7 +10,7 @@
 #include "crypto.h"
 #include "io.h"
 #include "log.h"
-#include "preferences.h"
+#include "prefkeys.h"
 #include "respond.h"
 #include "store.h"
 

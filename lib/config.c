@@ -1,6 +1,5 @@
 /* config.c - loads the flat config file through a table of known keys. */
 #include "config.h"
-#include "preferences.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -87,14 +86,37 @@ parse_bool(const char *v, bool *out)
 	return -1;
 }
 
+/* Key families owned by an area (config_section()), looked up by prefix. */
+#define MAX_SECTIONS 8
+static struct { const char *prefix; config_section_fn *set; } sections[MAX_SECTIONS];
+static size_t n_sections;
+
+int
+config_section(const char *prefix, config_section_fn *set)
+{
+	for (size_t i = 0; i < n_sections; i++)
+		if (strcmp(sections[i].prefix, prefix) == 0) {
+			sections[i].set = set;
+			return 0;
+		}
+	if (n_sections == MAX_SECTIONS)
+		return -1;
+	sections[n_sections].prefix = prefix;
+	sections[n_sections++].set = set;
+	return 0;
+}
+
 int
 config_set(const char *name, const char *value, char *err, size_t errlen)
 {
 	const struct key *k = find_key(name);
 	char *p = k ? (char *)&cfg + k->off : NULL;
 
-	if (k == NULL && strncmp(name, "preference.", 11) == 0)
-		return preferences_set_default(name + 11, value, err, errlen);
+	if (k == NULL) {
+		for (size_t i = 0; i < n_sections; i++)
+			if (strncmp(name, sections[i].prefix, strlen(sections[i].prefix)) == 0)
+				return sections[i].set(name + strlen(sections[i].prefix), value, err, errlen);
+	}
 	if (k == NULL) {
 		snprintf(err, errlen, "unknown key '%s'", name);
 		return -1;

@@ -51,6 +51,12 @@ int config_load(const char *path, char *err, size_t errlen);
 /* Sets one key from text; used by the loader and by tests. -1 on bad value. */
 int config_set(const char *key, const char *value, char *err, size_t errlen);
 
+/* A family of keys an area owns ("preference." + key): SET gets the key
+ * without PREFIX. Registered before config_load(); -1 when the table of
+ * sections is full. */
+typedef int config_section_fn(const char *key, const char *value, char *err, size_t errlen);
+int config_section(const char *prefix, config_section_fn *set);
+
 /* The path config_load(NULL, ...) reads. */
 const char *config_default_path(void);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bsonread.h"
 #include "json.h"
 
 struct text {

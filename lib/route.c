@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
+#include "caller.h"
 #include "respond.h"
 #include "twofactor.h"
 

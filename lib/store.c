@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "config.h"
 #include "log.h"
@@ -39,14 +38,6 @@ on_command_started(const mongoc_apm_command_started_t *event)
 	commands++;
 }
 
-
-int64_t
-now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 int
 store_init(const char *appname, char *err, size_t errlen)
@@ -153,4 +144,46 @@ unsigned long
 store_command_count(void)
 {
 	return commands;
+}
+
+/* CLAIM_OK when REPLY's COUNTER is 1. */
+static enum claim_result
+claim_of(bool ok, const bson_t *reply, const char *counter)
+{
+	bson_iter_t it;
+	if (!ok)
+		return CLAIM_DB_ERROR;
+	return bson_iter_init_find(&it, reply, counter) && bson_iter_as_int64(&it) == 1 ?
+	    CLAIM_OK : CLAIM_LOST;
+}
+
+enum claim_result
+store_claim_update(enum coll c, bson_t *sel, bson_t *upd)
+{
+	bson_error_t e;
+	bson_t reply;
+	bool ok = mongoc_collection_update_one(store_coll(c), sel, upd, NULL, &reply, &e);
+	enum claim_result r = claim_of(ok, &reply, "modifiedCount");
+
+	if (!ok)
+		log_warn("claim on %s failed: %s", store_coll_name(c), e.message);
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	bson_destroy(upd);
+	return r;
+}
+
+enum claim_result
+store_claim_delete(enum coll c, bson_t *sel)
+{
+	bson_error_t e;
+	bson_t reply;
+	bool ok = mongoc_collection_delete_one(store_coll(c), sel, NULL, &reply, &e);
+	enum claim_result r = claim_of(ok, &reply, "deletedCount");
+
+	if (!ok)
+		log_warn("claim on %s failed: %s", store_coll_name(c), e.message);
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	return r;
 }

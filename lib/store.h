@@ -6,6 +6,8 @@
 #include <mongoc/mongoc.h>
 #include <stdbool.h>
 
+#include "bsonread.h"
+#include "date.h"
 #include "errors.h"
 #include "request.h"
 
@@ -36,10 +38,17 @@ bool store_is_duplicate(const bson_error_t *e);
  * Always returns false so handlers can `return store_fail(...)`. */
 bool store_fail(struct request *req, const bson_error_t *e, const char *what);
 
+/* Outcome of a conditional write that at most one caller can win. */
+enum claim_result { CLAIM_OK, CLAIM_LOST, CLAIM_DB_ERROR };
+/* Runs update_one(SEL, UPD) on C, consuming both: CLAIM_OK when it changed
+ * a document (the filter holds the condition, so racing callers cannot
+ * both win), CLAIM_LOST when nothing matched. */
+enum claim_result store_claim_update(enum coll c, bson_t *sel, bson_t *upd);
+/* The same for delete_one(SEL): CLAIM_OK when it deleted a document. */
+enum claim_result store_claim_delete(enum coll c, bson_t *sel);
+
 /* MongoDB commands started by this process so far (command monitoring). */
 unsigned long store_command_count(void);
 
-/* Milliseconds since the epoch, for BSON dates. */
-int64_t now_ms(void);
 
 #endif

@@ -1,21 +1,17 @@
 /* twofactor.c - see twofactor.h. */
 #include "twofactor.h"
 
-#include <liboath/oath.h>
-#include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
-#include "mail.h"
-#include "mailtext.h"
+#include "emailcode.h"
 #include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
+#include "totp.h"
 #include "user.h"
 
 static const char *
@@ -83,87 +79,6 @@ twofactor_details(const struct tf_methods *m, const char *method, const bson_t *
 	return details_of(m, method, user, false, 0);
 }
 
-/* The stored code's hash: SHA-256 of "<user id>:<digits>". */
-static void
-email_code_hash(const char *user_id, const char *digits, char out[SHA256_HEX_LEN + 1])
-{
-	char salted[96];
-	snprintf(salted, sizeof salted, "%s:%s", user_id, digits);
-	sha256_hex(salted, strlen(salted), out);
-	sodium_memzero(salted, sizeof salted);
-}
-
-/* A live (unexpired, not used up by wrong guesses) code's expiry, 0 when
- * none, -1 on a database error. */
-static int64_t
-live_email_code(const char *user_id)
-{
-	bson_error_t e;
-	const bson_t *doc;
-	int64_t expires = 0;
-	bson_t *filter = BCON_NEW("_id", BCON_UTF8(user_id), "purpose", BCON_UTF8("2fa"),
-	    "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
-	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}");
-	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_EMAIL_CODES), filter, NULL, NULL);
-	if (mongoc_cursor_next(cur, &doc))
-		expires = bson_get_date(doc, "expiresAt");
-	if (mongoc_cursor_error(cur, &e))
-		expires = -1;
-	mongoc_cursor_destroy(cur);
-	bson_destroy(filter);
-	return expires;
-}
-
-int
-twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires)
-{
-	const char *uid = user_id_of(user), *to = user_verified_email(user);
-	char digits[8], shown[8], hash[SHA256_HEX_LEN + 1], subject[128], body[1024];
-	struct rl_key k;
-	bson_error_t e;
-	int64_t live;
-
-	*expires = 0;
-	if (to == NULL)
-		return 0;
-	if ((live = live_email_code(uid)) < 0)
-		return -1;
-	if (live > 0 && !force_new) {
-		*expires = live;
-		return 0;
-	}
-	/* Mailing costs: a few new codes per user per hour, then silence. */
-	rl_key_set(&k, "2fa-mail", uid, EMAIL_CODES_PER_HOUR, 3600);
-	if (!ratelimit_read(&k, 1, &e))
-		return -1;
-	if (ratelimit_over(&k, 1)) {
-		*expires = live;
-		return 0;
-	}
-	random_digits(digits, 6);
-	email_code_hash(uid, digits, hash);
-	*expires = now_ms() + EMAIL_CODE_TTL_MS;
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(uid));
-	bson_t *upd = BCON_NEW("$set", "{", "purpose", BCON_UTF8("2fa"), "hash", BCON_UTF8(hash),
-	    "expiresAt", BCON_DATE_TIME(*expires), "attempts", BCON_INT32(0), "}");
-	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-	bool ok = mongoc_collection_update_one(store_coll(COLL_EMAIL_CODES), sel, upd, opts, NULL, &e);
-	bson_destroy(opts);
-	bson_destroy(upd);
-	bson_destroy(sel);
-	if (!ok)
-		return -1;
-	ratelimit_add(&k, 1);
-	/* Shown as "123-456", as Rocket.Chat mails it. */
-	snprintf(shown, sizeof shown, "%.3s-%.3s", digits, digits + 3);
-	mail_text(user, MAIL_2FA_CODE, cfg.site_name, shown, subject, sizeof subject, body, sizeof body);
-	int sent = mail_send(to, subject, body, *expires);
-	sodium_memzero(digits, sizeof digits);
-	sodium_memzero(shown, sizeof shown);
-	sodium_memzero(body, sizeof body);
-	return sent < 0 ? -1 : 1;
-}
-
 bool
 twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
     json_object **details)
@@ -172,83 +87,10 @@ twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *
 	int generated = 0;
 
 	*details = NULL;
-	if (strcmp(method, "email") == 0 && (generated = twofactor_email_code(user, false, &expires)) < 0)
+	if (strcmp(method, "email") == 0 && (generated = emailcode_send(user, EMAIL_CODE_2FA, false, &expires)) < 0)
 		return false;
 	*details = details_of(m, method, user, generated > 0, expires);
 	return true;
-}
-
-static int
-otp_compare(void *handle, const char *test)
-{
-	const char *given = handle;
-	return strlen(given) == strlen(test) && sodium_memcmp(given, test, strlen(test)) == 0 ? 0 : 1;
-}
-
-bool
-totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *counter)
-{
-	char *secret = NULL;
-	size_t len = 0;
-	int pos;
-	bool ok;
-
-	if (strlen(code) != TOTP_DIGITS || strspn(code, "0123456789") != TOTP_DIGITS)
-		return false;
-	if (oath_base32_decode(base32_secret, strlen(base32_secret), &secret, &len) != OATH_OK)
-		return false;
-	ok = oath_totp_validate3_callback(secret, len, now, TOTP_STEP_S, 0, TOTP_DIGITS,
-	    TOTP_WINDOW, &pos, counter, otp_compare, (void *)code) >= 0;
-	sodium_memzero(secret, len);
-	free(secret);
-	return ok;
-}
-
-/* Runs an update that succeeds for exactly one caller (the filter holds the
- * claim), consuming SEL and UPD: TF_OK when it changed the document. */
-static enum tf_result
-claim(bson_t *sel, bson_t *upd)
-{
-	bson_error_t e;
-	bson_t reply;
-	bson_iter_t it;
-	enum tf_result r = TF_INVALID;
-
-	if (!mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, &reply, &e))
-		r = TF_DB_ERROR;
-	else if (bson_iter_init_find(&it, &reply, "modifiedCount") && bson_iter_as_int64(&it) == 1)
-		r = TF_OK;
-	bson_destroy(&reply);
-	bson_destroy(sel);
-	bson_destroy(upd);
-	return r;
-}
-
-/* A TOTP code counts once: the matched step must be newer than the last
- * one used, recorded atomically so two racing requests cannot both pass. */
-static enum tf_result
-verify_totp(const bson_t *user, const char *code)
-{
-	const char *secret = bson_get_str(user, "services.totp.secret");
-	uint64_t counter = 0;
-
-	if (secret == NULL || !totp_code_ok(secret, code, time(NULL), &counter))
-		return TF_INVALID;
-	return claim(BCON_NEW("_id", BCON_UTF8(user_id_of(user)),
-	        "$or", "[", "{", "services.totp.lastCounter", BCON_NULL, "}",
-	            "{", "services.totp.lastCounter", "{", "$lt", BCON_INT64((int64_t)counter), "}", "}", "]"),
-	    BCON_NEW("$set", "{", "services.totp.lastCounter", BCON_INT64((int64_t)counter), "}"));
-}
-
-/* Backup codes are stored as hex SHA-256 and used up atomically by $pull. */
-static enum tf_result
-verify_backup(const bson_t *user, const char *code)
-{
-	char hash[SHA256_HEX_LEN + 1];
-
-	sha256_hex(code, strlen(code), hash);
-	return claim(BCON_NEW("_id", BCON_UTF8(user_id_of(user)), "services.totp.hashedBackup", BCON_UTF8(hash)),
-	    BCON_NEW("$pull", "{", "services.totp.hashedBackup", BCON_UTF8(hash), "}"));
 }
 
 static enum tf_result
@@ -267,55 +109,22 @@ verify_password(const bson_t *user, const char *code)
 	return password_verify(stored, digest) ? TF_OK : TF_INVALID;
 }
 
-/* Email codes: mailed on demand, stored hashed; deleting the matching live
- * code checks and uses it up at once; a wrong guess counts against it. */
 static enum tf_result
-verify_email(const bson_t *user, const char *code)
+tf_of(enum claim_result r)
 {
-	char digits[16], hash[SHA256_HEX_LEN + 1];
-	size_t n = 0;
-	bson_error_t e;
-	bson_t reply;
-	enum tf_result r = TF_INVALID;
-	const char *uid = user_id_of(user);
-
-	/* Rocket.Chat strips everything but digits ("123-456"). */
-	for (const char *p = code; *p && n < sizeof digits - 1; p++)
-		if (*p >= '0' && *p <= '9')
-			digits[n++] = *p;
-	digits[n] = '\0';
-	if (n != 6)
-		return TF_INVALID;
-	email_code_hash(uid, digits, hash);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(uid), "purpose", BCON_UTF8("2fa"),
-	    "hash", BCON_UTF8(hash), "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
-	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}");
-	if (mongoc_collection_delete_one(store_coll(COLL_EMAIL_CODES), sel, NULL, &reply, &e)) {
-		bson_iter_t it;
-		if (bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 1)
-			r = TF_OK;
-	} else {
-		r = TF_DB_ERROR;
-	}
-	bson_destroy(&reply);
-	bson_destroy(sel);
-	if (r == TF_INVALID) {
-		bson_t *id = BCON_NEW("_id", BCON_UTF8(uid));
-		bson_t *inc = BCON_NEW("$inc", "{", "attempts", BCON_INT32(1), "}");
-		mongoc_collection_update_one(store_coll(COLL_EMAIL_CODES), id, inc, NULL, NULL, NULL);
-		bson_destroy(inc);
-		bson_destroy(id);
-	}
-	return r;
+	static const enum tf_result map[] = {
+		[CLAIM_OK] = TF_OK, [CLAIM_LOST] = TF_INVALID, [CLAIM_DB_ERROR] = TF_DB_ERROR,
+	};
+	return map[r];
 }
 
 static enum tf_result
 verify_method(const bson_t *user, const char *method, const char *code)
 {
 	if (strcmp(method, "totp") == 0)
-		return strlen(code) == BACKUP_CODE_LEN ? verify_backup(user, code) : verify_totp(user, code);
+		return tf_of(totp_verify(user, code));
 	if (strcmp(method, "email") == 0)
-		return verify_email(user, code);
+		return tf_of(emailcode_verify(user, EMAIL_CODE_2FA, code));
 	if (strcmp(method, "password") == 0)
 		return verify_password(user, code);
 	return TF_INVALID;

@@ -11,16 +11,9 @@
 
 #include "request.h"
 
-#define TOTP_STEP_S       30
-#define TOTP_DIGITS       6
-#define TOTP_WINDOW       1       /* Accounts_TwoFactorAuthentication_MaxDelta */
-#define BACKUP_CODE_LEN   8
 #define TF_MAX_FAILURES   5       /* wrong codes per user per window */
 #define TF_WINDOW_S       300
 #define TF_REMEMBER_MS    (1800 * 1000)   /* Accounts_TwoFactorAuthentication_RememberFor */
-#define EMAIL_CODE_TTL_MS (3600 * 1000)   /* ..._By_Email_Code_Expiration */
-#define EMAIL_CODE_MAX_ATTEMPTS 5         /* ..._Max_Invalid_Email_Code_Attempts */
-#define EMAIL_CODES_PER_HOUR    5         /* new codes mailed per user per hour */
 
 struct tf_methods {
 	bool totp;
@@ -41,11 +34,6 @@ json_object *twofactor_details(const struct tf_methods *m, const char *method, c
  * false on a database error. *DETAILS is new (caller owns). */
 bool twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
     json_object **details);
-/* Mails a fresh code when FORCE_NEW or no live one exists (within the
- * per-user hourly limit). 1 mailed, 0 not needed/limited, -1 database error;
- * *EXPIRES gets the live code's expiry (0: none). */
-int twofactor_email_code(const bson_t *user, bool force_new, int64_t *expires);
-
 /* Checks CODE by METHOD for USER, counting failures per user. */
 enum tf_result twofactor_verify(const bson_t *user, const char *method, const char *code);
 
@@ -53,9 +41,5 @@ enum tf_result twofactor_verify(const bson_t *user, const char *method, const ch
  * caller passed (or is exempt: PAT with bypassTwoFactor, recent success on
  * this session token). */
 bool twofactor_check(struct request *req);
-
-/* Verifies a TOTP code against a base32 secret at time NOW; on success
- * *COUNTER gets the matched time step. Exposed for tests. */
-bool totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *counter);
 
 #endif

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "bsonread.h"
 #include "json.h"
-#include "preferences.h"
+#include "prefkeys.h"
 
 /* getDefaultUserFields() of Rocket.Chat, less what we never store. */
 static const char *const shown[] = {

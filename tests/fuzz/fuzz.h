@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "preferences.h"
+#include "prefkeys.h"
 #include "validate.h"
 
 /* A failed property is a crash for libFuzzer: it saves the input. The

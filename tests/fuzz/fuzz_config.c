@@ -7,7 +7,7 @@
 
 #include "config.h"
 #include "fuzz.h"
-#include "preferences.h"
+#include "prefkeys.h"
 #include "validate.h"
 
 static char path[256];
@@ -33,6 +33,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	close(fd);
 	atexit(remove_temp);
+	/* Registers the "preference." keys, as every program does at start. */
+	char err[256];
+	if (preferences_init(err, sizeof err) != 0) {
+		fprintf(stderr, "preferences_init: %s\n", err);
+		exit(1);
+	}
 	return 0;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "caller.h"
 #include "fuzz.h"
 #include "request.h"
 

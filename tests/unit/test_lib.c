@@ -8,8 +8,9 @@
 #include "config.h"
 #include "crypto.h"
 #include "json.h"
+#include "prefkeys.h"
 #include "request.h"
-#include "twofactor.h"
+#include "totp.h"
 #include "unit.h"
 
 static void
@@ -21,6 +22,8 @@ test_config(void)
 	    "allow_username_change = no\npreference.idleTimeLimit = 600\n";
 	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "temp config written");
 	close(fd);
+	/* The preferences area registers its "preference." keys. */
+	CHECK(preferences_init(err, sizeof err) == 0, "preference keys registered");
 	CHECK(config_load(path, err, sizeof err) == 0, "config loads");
 	CHECK(strcmp(cfg.site_url, "https://chat.example.org") == 0, "trailing slash trimmed");
 	CHECK(cfg.session_days == 7, "number read");

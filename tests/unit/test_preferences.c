@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "preferences.h"
+#include "prefkeys.h"
 #include "unit.h"
 #include "validate.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "preferences.h"
+#include "prefkeys.h"
 #include "unit.h"
 #include "validate.h"
 

@@ -1,15 +1,17 @@
-/* preferences.c - the preference table of Rocket.Chat's My Account
+/* prefkeys.c - the preference table of Rocket.Chat's My Account
  * (reference/rocketchat-api.md section 3.3), its defaults and the legacy
  * values it remaps. This table is the only place that says what a
  * preference may hold: the preferences program, /me and the config file
  * all go through it. */
-#include "preferences.h"
+#include "prefkeys.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsonread.h"
+#include "config.h"
 #include "json.h"
 
 static const char *const notify_levels[] = { "all", "mentions", "nothing", NULL };
@@ -251,6 +253,11 @@ preferences_init(char *err, size_t errlen)
 {
 	if (defaults)
 		return 0;
+	/* The admin overrides defaults with "preference.<key> = <JSON>". */
+	if (config_section("preference.", preferences_set_default) != 0) {
+		snprintf(err, errlen, "too many config sections");
+		return -1;
+	}
 	defaults = json_object_new_object();
 	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
 		if (preferences_set_default(builtin[i].key, builtin[i].json, err, errlen) != 0)

@@ -1,4 +1,4 @@
-/* preferences.h - the declared spec of every user preference (type, enum,
+/* prefkeys.h - the declared spec of every user preference (type, enum,
  * range, default), shared by /me (defaults merged) and the preferences
  * program. Defaults can be overridden by the admin in the config file with
  * "preference.<key> = <JSON value>" lines. */

@@ -1,5 +1,5 @@
-/* auth.c - see auth.h. */
-#include "auth.h"
+/* caller.c - see caller.h. */
+#include "caller.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -10,20 +10,8 @@
 #include "json.h"
 #include "log.h"
 #include "respond.h"
+#include "session.h"
 #include "store.h"
-
-void
-csrf_for_token(const char *token, char out[64])
-{
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)"csrf:", 5);
-	crypto_hash_sha256_update(&st, (const unsigned char *)token, strlen(token));
-	crypto_hash_sha256_final(&st, h);
-	sodium_bin2base64(out, 64, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 /* User ids are ours (Random.id) or an admin's import: plain ASCII. */
 #define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
@@ -35,39 +23,6 @@ token_shape_ok(const char *t)
 {
 	size_t n = strlen(t);
 	return n >= 16 && n < 128 && strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
-}
-
-/* Copies SRC as printable ASCII (others become '?'), bounded by N. */
-static void
-copy_printable(char *dst, size_t n, const char *src)
-{
-	size_t i = 0;
-	for (; src && src[i] && i + 1 < n; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
-}
-
-/* Throttled activity record: one write per token per ACTIVITY_WRITE_MS. */
-static void
-touch_token(struct request *req, const bson_t *tok)
-{
-	int64_t now = now_ms();
-	bson_error_t e;
-	char ua[256];
-
-	if (now - bson_get_date(tok, "lastUsedAt") < ACTIVITY_WRITE_MS)
-		return;
-	copy_printable(ua, sizeof ua, req_header(req, "User-Agent"));
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
-	bson_t *upd = BCON_NEW("$set", "{",
-	    "lastUsedAt", BCON_DATE_TIME(now),
-	    "ip", BCON_UTF8(req->ip),
-	    "userAgent", BCON_UTF8(ua), "}");
-	/* Best effort: failing to record activity must not fail the request. */
-	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
-		log_warn("could not record token activity: %s", e.message);
-	bson_destroy(sel);
-	bson_destroy(upd);
 }
 
 /* Runs the one lookup: token by hash (and user id when given), unexpired,
@@ -160,7 +115,7 @@ auth_token(struct request *req, const char *uid)
 		return fail_401(req);
 	s->bypass_2fa = s->type == TOKEN_PAT && bson_get_bool(s->token_doc, "bypassTwoFactor");
 	s->ok = true;
-	touch_token(req, s->token_doc);
+	session_touch(req);
 	return true;
 }
 
@@ -200,62 +155,3 @@ auth_check_csrf(struct request *req)
 	return false;
 }
 
-static bool
-cookie_secure(const struct request *req)
-{
-	if (strcmp(cfg.cookie_secure, "yes") == 0)
-		return true;
-	if (strcmp(cfg.cookie_secure, "no") == 0)
-		return false;
-	return req->https;
-}
-
-void
-session_cookies(struct request *req, const char *token, int64_t expires_ms)
-{
-	const char *secure = cookie_secure(req) ? "; Secure" : "";
-	long max_age = token ? (long)((expires_ms - now_ms()) / 1000) : 0;
-	char csrf[64] = "";
-
-	if (token)
-		csrf_for_token(token, csrf);
-	resp_header(req, "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s",
-	    COOKIE_SESSION, token ? token : "", max_age, secure);
-	/* Readable by the SPA so it can echo it in X-CSRF-Token. */
-	resp_header(req, "Set-Cookie: %s=%s; Path=/; Max-Age=%ld; SameSite=Strict%s",
-	    COOKIE_CSRF, csrf, max_age, secure);
-}
-
-bool
-session_create(struct request *req, const char *user_id, char token_out[64], int64_t *expires_ms)
-{
-	char hash[TOKEN_HASH_LEN + 1], sid[17];
-	const char *ua = req_header(req, "User-Agent");
-	int64_t now = now_ms(), expires = now + (int64_t)cfg.session_days * 86400000;
-	bson_error_t e;
-	bool ok;
-
-	random_secret(token_out);
-	token_hash(token_out, hash);
-	random_id(sid, 16);
-	/* User agents are attacker-chosen text: keep them bounded and plain. */
-	char agent[256];
-	copy_printable(agent, sizeof agent, ua);
-	bson_t *doc = BCON_NEW(
-	    "_id", BCON_UTF8(hash),
-	    "userId", BCON_UTF8(user_id),
-	    "type", BCON_UTF8("session"),
-	    "sid", BCON_UTF8(sid),
-	    "createdAt", BCON_DATE_TIME(now),
-	    "expiresAt", BCON_DATE_TIME(expires),
-	    "purgeAt", BCON_DATE_TIME(expires),
-	    "lastUsedAt", BCON_DATE_TIME(now),
-	    "ip", BCON_UTF8(req->ip),
-	    "userAgent", BCON_UTF8(agent));
-	ok = mongoc_collection_insert_one(store_coll(COLL_TOKENS), doc, NULL, NULL, &e);
-	bson_destroy(doc);
-	if (!ok)
-		return store_fail(req, &e, "create session");
-	*expires_ms = expires;
-	return true;
-}

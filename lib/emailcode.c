@@ -1,0 +1,150 @@
+/* emailcode.c - see emailcode.h. Stored as {_id: "<purpose>:<user id>",
+ * userId, purpose, hash, expiresAt, attempts}: one live code per purpose
+ * and user, found by _id. */
+#include "emailcode.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "log.h"
+#include "mail.h"
+#include "mailtext.h"
+#include "ratelimit.h"
+#include "user.h"
+
+#define CODE_DIGITS 6
+
+/* The slot of PURPOSE for UID. Ids and purposes are short ASCII (ours). */
+static void
+slot_id(const char *purpose, const char *uid, char *out, size_t n)
+{
+	snprintf(out, n, "%s:%s", purpose, uid);
+}
+
+/* The stored code's hash: SHA-256 of "<slot>:<digits>". */
+static void
+code_hash(const char *slot, const char *digits, char out[SHA256_HEX_LEN + 1])
+{
+	char salted[160];
+	snprintf(salted, sizeof salted, "%s:%s", slot, digits);
+	sha256_hex(salted, strlen(salted), out);
+	sodium_memzero(salted, sizeof salted);
+}
+
+/* A live (unexpired, not used up by wrong guesses) code's expiry, 0 when
+ * none, -1 on a database error. */
+static int64_t
+live_code(const char *slot)
+{
+	bson_error_t e;
+	const bson_t *doc;
+	int64_t expires = 0;
+	bson_t *filter = BCON_NEW("_id", BCON_UTF8(slot),
+	    "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
+	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_EMAIL_CODES), filter, NULL, NULL);
+	if (mongoc_cursor_next(cur, &doc))
+		expires = bson_get_date(doc, "expiresAt");
+	if (mongoc_cursor_error(cur, &e))
+		expires = -1;
+	mongoc_cursor_destroy(cur);
+	bson_destroy(filter);
+	return expires;
+}
+
+/* Stores the hash of DIGITS as the live code of SLOT until EXPIRES. */
+static bool
+store_code(const char *slot, const char *uid, const char *purpose, const char *digits, int64_t expires)
+{
+	char hash[SHA256_HEX_LEN + 1];
+	bson_error_t e;
+
+	code_hash(slot, digits, hash);
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(slot));
+	bson_t *upd = BCON_NEW("$set", "{", "userId", BCON_UTF8(uid), "purpose", BCON_UTF8(purpose),
+	    "hash", BCON_UTF8(hash), "expiresAt", BCON_DATE_TIME(expires), "attempts", BCON_INT32(0), "}");
+	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+	bool ok = mongoc_collection_update_one(store_coll(COLL_EMAIL_CODES), sel, upd, opts, NULL, &e);
+	bson_destroy(opts);
+	bson_destroy(upd);
+	bson_destroy(sel);
+	return ok;
+}
+
+int
+emailcode_send(const bson_t *user, const char *purpose, bool force_new, int64_t *expires)
+{
+	const char *uid = bson_get_str(user, "_id"), *to = user_verified_email(user);
+	char slot[96], digits[CODE_DIGITS + 1], shown[CODE_DIGITS + 2], subject[128], body[1024];
+	struct rl_key k;
+	bson_error_t e;
+	int64_t live;
+
+	*expires = 0;
+	if (to == NULL || uid == NULL)
+		return 0;
+	slot_id(purpose, uid, slot, sizeof slot);
+	if ((live = live_code(slot)) < 0)
+		return -1;
+	if (live > 0 && !force_new) {
+		*expires = live;
+		return 0;
+	}
+	/* Mailing costs: a few new codes per user per hour, then silence. */
+	rl_key_set(&k, "2fa-mail", uid, EMAIL_CODES_PER_HOUR, 3600);
+	if (!ratelimit_read(&k, 1, &e))
+		return -1;
+	if (ratelimit_over(&k, 1)) {
+		*expires = live;
+		return 0;
+	}
+	random_digits(digits, CODE_DIGITS);
+	*expires = now_ms() + EMAIL_CODE_TTL_MS;
+	if (!store_code(slot, uid, purpose, digits, *expires))
+		return -1;
+	ratelimit_add(&k, 1);
+	/* Shown as "123-456", as Rocket.Chat mails it. */
+	snprintf(shown, sizeof shown, "%.3s-%.3s", digits, digits + 3);
+	mail_text(user, MAIL_2FA_CODE, cfg.site_name, shown, subject, sizeof subject, body, sizeof body);
+	int sent = mail_send(to, subject, body, *expires);
+	sodium_memzero(digits, sizeof digits);
+	sodium_memzero(shown, sizeof shown);
+	sodium_memzero(body, sizeof body);
+	return sent < 0 ? -1 : 1;
+}
+
+/* Deleting the matching live code checks and uses it up at once; a wrong
+ * guess counts against it. */
+enum claim_result
+emailcode_verify(const bson_t *user, const char *purpose, const char *code)
+{
+	const char *uid = bson_get_str(user, "_id");
+	char slot[96], digits[16], hash[SHA256_HEX_LEN + 1];
+	size_t n = 0;
+	enum claim_result r;
+
+	/* Rocket.Chat strips everything but digits ("123-456"). */
+	for (const char *p = code; *p && n < sizeof digits - 1; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	digits[n] = '\0';
+	if (n != CODE_DIGITS || uid == NULL)
+		return CLAIM_LOST;
+	slot_id(purpose, uid, slot, sizeof slot);
+	code_hash(slot, digits, hash);
+	sodium_memzero(digits, sizeof digits);
+	r = store_claim_delete(COLL_EMAIL_CODES, BCON_NEW("_id", BCON_UTF8(slot),
+	    "hash", BCON_UTF8(hash), "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
+	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}"));
+	if (r == CLAIM_LOST) {
+		bson_t *id = BCON_NEW("_id", BCON_UTF8(slot));
+		bson_t *inc = BCON_NEW("$inc", "{", "attempts", BCON_INT32(1), "}");
+		mongoc_collection_update_one(store_coll(COLL_EMAIL_CODES), id, inc, NULL, NULL, NULL);
+		bson_destroy(inc);
+		bson_destroy(id);
+	}
+	return r;
+}
