@@ -24,136 +24,100 @@
 #define SEND_CODE_PER_IP_HOUR 30
 
 /* The credentials, at the top level or inside Rocket.Chat's 2FA wrapper
- * {"totp": {"login": {...}, "code"}} that its mobile and JS clients send. */
+ * {"totp": {"login": {...}, "code"}} that its mobile and JS clients send:
+ * the same rows, at the same indices, in both specs. */
+enum { CR_USER, CR_USERNAME, CR_EMAIL, CR_PASSWORD, CR_RESUME, CR__N };
 #define CREDENTIAL_FIELDS \
-	{ "user", F_LOGIN_USER, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL }, \
-	{ "username", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL }, \
-	{ "email", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL }, \
-	{ "password", F_PASSWORD, 0, 1, 1024, NULL, NULL, 0, NULL }, \
-	{ "resume", F_STRING, F_NO_CTRL, 16, 128, NULL, NULL, 0, NULL }
+	[CR_USER] = { .name = "user", .type = F_LOGIN_USER, .flags = F_NO_CTRL, .min = 1, .max = 254 }, \
+	[CR_USERNAME] = { .name = "username", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = 254 }, \
+	[CR_EMAIL] = { .name = "email", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = 254 }, \
+	[CR_PASSWORD] = { .name = "password", .type = F_PASSWORD, .min = 1, .max = 1024 }, \
+	[CR_RESUME] = { .name = "resume", .type = F_STRING, .flags = F_NO_CTRL, .min = 16, .max = 128 }
 
-static const struct field totp_login_fields[] = { CREDENTIAL_FIELDS, FIELD_END };
+static const struct field totp_login_fields[] = { CREDENTIAL_FIELDS, [CR__N] = FIELD_END };
 
+#define CODE_FIELD { .name = "code", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = 64 }
+
+enum { TOTP_CODE, TOTP_LOGIN };
 static const struct field totp_fields[] = {
-	{ "code", F_STRING, F_REQUIRED | F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
-	{ "login", F_OBJECT, F_REQUIRED, 0, 0, NULL, totp_login_fields, 0, NULL },
+	[TOTP_CODE] = { .name = "code", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 64 },
+	[TOTP_LOGIN] = { .name = "login", .type = F_OBJECT, .flags = F_REQUIRED, .sub = totp_login_fields },
 	FIELD_END
 };
 
+enum { LOGIN_CODE = CR__N, LOGIN_TOTP };
 static const struct field login_fields[] = {
 	CREDENTIAL_FIELDS,
-	{ "code", F_STRING, F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
-	{ "totp", F_OBJECT, 0, 0, 0, NULL, totp_fields, 0, NULL },
+	[LOGIN_CODE] = CODE_FIELD,
+	[LOGIN_TOTP] = { .name = "totp", .type = F_OBJECT, .sub = totp_fields },
 	FIELD_END
 };
 
-/* What a login body asks for, from either shape. Strings are borrowed
- * from the request body. */
+/* What a login body asks for, from either shape; borrowed from the
+ * request's validated values. */
 struct login_creds {
-	const char  *ident;     /* username or email */
-	bool         by_email;
-	json_object *password;  /* string or {digest, algorithm} */
-	const char  *resume;
-	const char  *code;      /* second factor, if sent */
+	const char        *ident;     /* username or email */
+	bool               by_email;
+	const struct fval *password;  /* plain text or the hex digest */
+	const char        *resume;
+	const char        *code;      /* second factor, if sent */
 };
 
+enum { SEND_WHO };
 static const struct field send_code_fields[] = {
-	{ "emailOrUsername", F_STRING, F_NO_CTRL, 1, 254, NULL, NULL, 0, NULL },
+	[SEND_WHO] = { .name = "emailOrUsername", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = 254 },
 	FIELD_END
 };
 
+enum { SESSION_ID };
 static const struct field session_fields[] = {
-	{ "sessionId", F_STRING, F_REQUIRED | F_NO_CTRL, 1, 32, NULL, NULL, 0, NULL },
+	[SESSION_ID] = { .name = "sessionId", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 32 },
 	FIELD_END
 };
-
-/* The 401 shapes of Rocket.Chat's /login: the type in "error", no errorType. */
-static void
-reply_login_error(struct request *req, enum err_kind kind, json_object *details)
-{
-	const struct err_info *e = err_info(kind);
-	json_object *o = json_object_new_object();
-	const char *error = kind == ERR_LOGIN_FAILED ? e->message : e->type;
-
-	json_object_object_add(o, "success", json_object_new_boolean(0));
-	json_object_object_add(o, "error", json_object_new_string(error));
-	json_object_object_add(o, "status", json_object_new_string("error"));
-	if (details)
-		json_object_object_add(o, "details", details);
-	json_object_object_add(o, "message", json_object_new_string(e->message));
-	reply_json(req, 401, o);
-}
 
 /* The hex SHA-256 the password hash is made over, from either form. */
-static bool
-password_digest(json_object *pw, char out[SHA256_HEX_LEN + 1])
+static void
+password_digest(const struct fval *pw, char out[SHA256_HEX_LEN + 1])
 {
-	json_object *d;
-
-	if (pw == NULL)
-		return false;
-	if (json_object_is_type(pw, json_type_string)) {
-		sha256_hex(json_object_get_string(pw), (size_t)json_object_get_string_len(pw), out);
-		return true;
-	}
-	if (!json_object_object_get_ex(pw, "digest", &d))
-		return false;
-	snprintf(out, SHA256_HEX_LEN + 1, "%s", json_object_get_string(d));
-	for (char *p = out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return is_sha256_hex(out);
+	if (pw->is_digest)
+		memcpy(out, pw->s, SHA256_HEX_LEN + 1);
+	else
+		sha256_hex(pw->s, pw->len, out);
 }
 
-static const char *
-str_of(json_object *obj, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : NULL;
-}
-
-/* Reads the (validated) body into C; false after answering 400 when it
- * names no or several accounts, or mixes the two shapes. */
+/* Reads the validated body into C; false after answering when it names
+ * no or several accounts, or mixes the two shapes. */
 static bool
-read_creds(struct request *req, struct login_creds *c)
+read_creds_or_reply(struct request *req, struct login_creds *c)
 {
-	json_object *from = req->body, *totp, *user;
+	const struct fval *in = req->in, *from = in;
 	int named = 0;
 
 	memset(c, 0, sizeof *c);
-	c->code = str_of(req->body, "code");
-	if (json_object_object_get_ex(req->body, "totp", &totp)) {
-		if (json_object_object_length(req->body) != 1) {
-			reply_error(req, ERR_INVALID_PARAMS, "send the credentials either inside totp.login or beside it, not both");
-			return false;
-		}
-		from = json_object_object_get(totp, "login");
-		c->code = str_of(totp, "code");
+	c->code = in[LOGIN_CODE].s;
+	if (in[LOGIN_TOTP].set) {
+		for (int i = 0; i < CR__N; i++)
+			if (in[i].set || in[LOGIN_CODE].set) {
+				reply_error(req, ERR_INVALID_PARAMS, "send the credentials either inside totp.login or beside it, not both");
+				return false;
+			}
+		from = in[LOGIN_TOTP].sub[TOTP_LOGIN].sub;
+		c->code = in[LOGIN_TOTP].sub[TOTP_CODE].s;
 	}
 	if (c->code == NULL)
 		c->code = req_header(req, "X-2fa-Code");
-	c->resume = str_of(from, "resume");
-	json_object_object_get_ex(from, "password", &c->password);
-	if (json_object_object_get_ex(from, "user", &user)) {
+	c->resume = from[CR_RESUME].s;
+	c->password = from[CR_PASSWORD].set ? &from[CR_PASSWORD] : NULL;
+	static const struct { int key; int by_email; } selectors[] = {
+		{ CR_USER, -1 }, { CR_USERNAME, 0 }, { CR_EMAIL, 1 },
+	};
+	for (size_t i = 0; i < sizeof selectors / sizeof selectors[0]; i++) {
+		const struct fval *v = &from[selectors[i].key];
+		if (!v->set)
+			continue;
 		named++;
-		if (json_object_is_type(user, json_type_string)) {
-			c->ident = json_object_get_string(user);
-			c->by_email = strchr(c->ident, '@') != NULL;
-		} else if ((c->ident = str_of(user, "email")) != NULL) {
-			c->by_email = true;
-		} else {
-			c->ident = str_of(user, "username");
-		}
-	}
-	const char *name = str_of(from, "username"), *email = str_of(from, "email");
-	if (name) {
-		named++;
-		c->ident = name;
-	}
-	if (email) {
-		named++;
-		c->ident = email;
-		c->by_email = true;
+		c->ident = v->s;
+		c->by_email = selectors[i].by_email < 0 ? v->is_email : selectors[i].by_email;
 	}
 	if (c->resume && named == 0 && c->password == NULL)
 		return true;
@@ -267,20 +231,20 @@ login_second_factor(struct request *req, const bson_t *user, const char *code)
 		if (!twofactor_challenge(user, &m, method, &details))
 			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		else
-			reply_login_error(req, ERR_TOTP_REQUIRED, details);
+			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
 		return false;
 	}
 	switch (twofactor_verify(user, method, code)) {
 	case TF_OK:
 		return true;
 	case TF_MAX_ATTEMPTS:
-		reply_login_error(req, ERR_TOTP_MAX_ATTEMPTS, twofactor_details(&m, method, user));
+		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, twofactor_details(&m, method, user), NULL);
 		return false;
 	case TF_DB_ERROR:
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return false;
 	default:
-		reply_login_error(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user));
+		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
 		return false;
 	}
 }
@@ -290,12 +254,22 @@ static void
 login_resume(struct request *req, const char *token)
 {
 	struct session *s = &req->session;
-	bool ok;
 
 	snprintf(s->token, sizeof s->token, "%s", token);
-	ok = auth_token(req, NULL);
-	if (!ok)
+	switch (auth_token(req, NULL)) {
+	case CALLER_OK:
+		break;
+	case CALLER_FAILED:
 		return;
+	default:
+		reply_error(req, ERR_LOGIN_FAILED, NULL);
+		return;
+	}
+	/* A personal access token is for scripts; it never becomes a session. */
+	if (s->type == TOKEN_PAT) {
+		reply_error(req, ERR_LOGIN_FAILED, NULL);
+		return;
+	}
 	reply_logged_in(req, s->user, s->token, bson_get_date(s->token_doc, "expiresAt"));
 }
 
@@ -310,16 +284,13 @@ login(struct request *req)
 	int64_t expires;
 	int found;
 
-	if (!read_creds(req, &c))
+	if (!read_creds_or_reply(req, &c))
 		return;
 	if (c.resume) {
 		login_resume(req, c.resume);
 		return;
 	}
-	if (!password_digest(c.password, digest)) {
-		reply_error(req, ERR_INVALID_PARAMS, "'password' must be a string or {digest, algorithm}");
-		return;
-	}
+	password_digest(c.password, digest);
 	found = find_user(req, c.ident, c.by_email, &user);
 	if (found < 0)
 		return;
@@ -343,7 +314,7 @@ login(struct request *req)
 		burn_password_time(digest);
 	if (stored == NULL || !password_verify(stored, digest) || !active) {
 		ratelimit_add(keys, 2);
-		reply_login_error(req, ERR_LOGIN_FAILED, NULL);
+		reply_error(req, ERR_LOGIN_FAILED, NULL);
 		goto out;
 	}
 	if (!login_second_factor(req, user, c.code))
@@ -366,7 +337,7 @@ out:
 static void
 send_email_code(struct request *req)
 {
-	const char *who = body_str(req, "emailOrUsername");
+	const char *who = req->in ? req->in[SEND_WHO].s : NULL;
 	bson_t *user = NULL;
 	struct tf_methods m;
 	struct rl_key k;
@@ -523,7 +494,7 @@ sessions_list(struct request *req)
 static void
 sessions_logout(struct request *req)
 {
-	const char *sid = body_str(req, "sessionId");
+	const char *sid = req->in[SESSION_ID].s;
 	bson_error_t e;
 	bson_t reply;
 	bson_t *sel = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8("session"),
@@ -539,8 +510,7 @@ sessions_logout(struct request *req)
 		return;
 	}
 	if (n == 0) {
-		reply_error_ex(req, ERR_CONFLICT, "error-session-not-found", NULL,
-		    "No active session with that id");
+		reply_error(req, ERR_SESSION_NOT_FOUND, "No active session with that id");
 		return;
 	}
 	if (req->session.via_cookie && strcmp(sid, req->session.sid) == 0)
@@ -549,20 +519,29 @@ sessions_logout(struct request *req)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/info", AUTH_NONE, 0, NULL, NULL, 0, info, "server version", NULL },
-	{ "POST", "/api/v1/login", AUTH_NONE, LOGIN_BODY_MAX, login_fields, NULL, R_FORM, login,
-	  "sign in by username or email and password; 2FA step", NULL },
-	{ "POST", "/api/v1/users.2fa.sendEmailCode", AUTH_OPTIONAL, SMALL_BODY_MAX, send_code_fields,
-	  NULL, R_FORM, send_email_code, "mail a fresh sign-in code (email 2FA)", &cfg.email_2fa_enabled },
-	{ "POST", "/api/v1/logout", AUTH_USER, SMALL_BODY_MAX, NULL, NULL, 0, logout,
-	  "revoke the caller's token", NULL },
-	{ "GET", "/api/v1/me", AUTH_USER, 0, NULL, NULL, 0, me, "the caller's own user", NULL },
-	{ "POST", "/api/v1/users.logoutOtherClients", AUTH_USER, SMALL_BODY_MAX, NULL, NULL, 0,
-	  logout_other_clients, "end every other login session", NULL },
-	{ "GET", "/api/v1/sessions/list", AUTH_USER, 0, NULL, NULL, 0, sessions_list,
-	  "the caller's login sessions", NULL },
-	{ "POST", "/api/v1/sessions/logout.me", AUTH_USER, SMALL_BODY_MAX, session_fields, NULL, 0,
-	  sessions_logout, "end one of the caller's sessions", NULL },
+	{ .method = "GET", .path = "/api/info", .auth = AUTH_NONE,
+	  .handler = info, .summary = "server version" },
+	{ .method = "POST", .path = "/api/v1/login", .auth = AUTH_NONE,
+	  .body_max = LOGIN_BODY_MAX, .body = login_fields,
+	  .flags = R_FORM | R_LOGIN_ERRORS | R_KEEP_UNKNOWN,
+	  .handler = login, .summary = "sign in by username or email and password; 2FA step" },
+	{ .method = "POST", .path = "/api/v1/users.2fa.sendEmailCode", .auth = AUTH_OPTIONAL,
+	  .body_max = SMALL_BODY_MAX, .body = send_code_fields, .flags = R_FORM,
+	  .handler = send_email_code, .summary = "mail a fresh sign-in code (email 2FA)",
+	  .feature = &cfg.email_2fa_enabled },
+	{ .method = "POST", .path = "/api/v1/logout", .auth = AUTH_USER,
+	  .body_max = SMALL_BODY_MAX, .flags = R_KEEP_UNKNOWN,
+	  .handler = logout, .summary = "revoke the caller's token" },
+	{ .method = "GET", .path = "/api/v1/me", .auth = AUTH_USER,
+	  .handler = me, .summary = "the caller's own user" },
+	{ .method = "POST", .path = "/api/v1/users.logoutOtherClients", .auth = AUTH_USER,
+	  .body_max = SMALL_BODY_MAX, .flags = R_KEEP_UNKNOWN,
+	  .handler = logout_other_clients, .summary = "end every other login session" },
+	{ .method = "GET", .path = "/api/v1/sessions/list", .auth = AUTH_USER,
+	  .handler = sessions_list, .summary = "the caller's login sessions" },
+	{ .method = "POST", .path = "/api/v1/sessions/logout.me", .auth = AUTH_USER,
+	  .body_max = SMALL_BODY_MAX, .body = session_fields,
+	  .handler = sessions_logout, .summary = "end one of the caller's sessions" },
 	ROUTE_END
 };
 
@@ -570,8 +549,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct program prog = {
-		"auth", "Sign in and out, the caller's user and sessions (Rocket.Chat REST API v1).",
-		routes,
+		.name = "auth",
+		.summary = "Sign in and out, the caller's user and sessions (Rocket.Chat REST API v1).",
+		.routes = routes,
 	};
 	return app_main(argc, argv, &prog);
 }

@@ -1,6 +1,6 @@
 /* preferences.c - the preferences program: read and save the caller's
  * Rocket.Chat user preferences (users.getPreferences, users.setPreferences).
- * What a preference may hold is declared once, in lib/preferences.c; the
+ * What a preference may hold is declared once, in lib/prefkeys.c; the
  * dispatcher has checked the body against it before a handler runs.
  *
  * Writes only settings.preferences.<key>, language and _updatedAt of the
@@ -18,10 +18,11 @@
 /* 100 highlighted words of 100 characters, each \u-escaped, still fit. */
 #define SET_BODY_MAX    (64 * 1024)
 
+enum { SET_USER_ID, SET_DATA };
 static const struct field set_fields[] = {
 	/* Rocket.Chat lets admins edit others; here only the caller's own id. */
-	{ "userId", F_STRING, F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
-	{ "data", F_OBJECT, F_REQUIRED, 0, 0, NULL, preference_fields, 0, NULL },
+	[SET_USER_ID] = { .name = "userId", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = 64 },
+	[SET_DATA] = { .name = "data", .type = F_OBJECT, .flags = F_REQUIRED, .sub = preference_fields },
 	FIELD_END
 };
 
@@ -87,8 +88,8 @@ static void
 set_preferences(struct request *req)
 {
 	const char *uid = req->session.user_id;
-	const char *other = body_str(req, "userId");
-	json_object *data = json_object_object_get(req->body, "data");
+	const char *other = req->in[SET_USER_ID].s;
+	json_object *data = req->in[SET_DATA].j;
 	mongoc_find_and_modify_opts_t *fam = NULL;
 	bson_t *sel = NULL, *fields = NULL, update = BSON_INITIALIZER, reply = BSON_INITIALIZER;
 	bson_t stored;
@@ -98,8 +99,7 @@ set_preferences(struct request *req)
 	uint32_t len;
 
 	if (other && strcmp(other, uid) != 0) {
-		reply_error_ex(req, ERR_CONFLICT, "error-action-not-allowed", NULL,
-		    "Editing user is not allowed");
+		reply_error(req, ERR_ACTION_NOT_ALLOWED, NULL);
 		goto out;
 	}
 	preferences_normalize(data);
@@ -146,10 +146,11 @@ out:
 }
 
 static const struct route routes[] = {
-	{ "GET", "/api/v1/users.getPreferences", AUTH_USER, 0, NULL, NULL, 0, get_preferences,
-	  "the caller's stored preferences", NULL },
-	{ "POST", "/api/v1/users.setPreferences", AUTH_USER, SET_BODY_MAX, set_fields, NULL, R_FORM,
-	  set_preferences, "save some of the caller's preferences: {data: {key: value}}", NULL },
+	{ .method = "GET", .path = "/api/v1/users.getPreferences", .auth = AUTH_USER,
+	  .handler = get_preferences, .summary = "the caller's stored preferences" },
+	{ .method = "POST", .path = "/api/v1/users.setPreferences", .auth = AUTH_USER,
+	  .body_max = SET_BODY_MAX, .body = set_fields, .flags = R_FORM,
+	  .handler = set_preferences, .summary = "save some of the caller's preferences: {data: {key: value}}" },
 	ROUTE_END
 };
 
@@ -157,9 +158,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct program prog = {
-		"preferences",
-		"The caller's user preferences (Rocket.Chat REST API v1 users.get/setPreferences).",
-		routes,
+		.name = "preferences",
+		.summary = "The caller's user preferences (Rocket.Chat REST API v1 users.get/setPreferences).",
+		.routes = routes,
 	};
 	return app_main(argc, argv, &prog);
 }

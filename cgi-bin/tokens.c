@@ -24,9 +24,9 @@
 static const char *
 check_expiry(json_object *v)
 {
-	int64_t ms;
-	if (!parse_iso_date(json_object_get_string(v), &ms))
-		return "must be a date like 2027-01-31T23:59:59Z";
+	int64_t ms = 0;
+	/* F_DATE has parsed it already; this only judges the value. */
+	parse_iso_date(json_object_get_string(v), &ms);
 	if (ms <= now_ms())
 		return "must be in the future";
 	if (ms > now_ms() + MAX_AHEAD_MS)
@@ -34,46 +34,51 @@ check_expiry(json_object *v)
 	return NULL;
 }
 
+#define TOKEN_NAME_FIELD { .name = "tokenName", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, \
+                           .min = 1, .max = NAME_MAX_CHARS }
+
+enum { GEN_NAME, GEN_BYPASS, GEN_EXPIRES };
 static const struct field generate_fields[] = {
-	{ "tokenName", F_STRING, F_REQUIRED | F_NO_CTRL, 1, NAME_MAX_CHARS, NULL, NULL, 0, NULL },
-	{ "bypassTwoFactor", F_BOOL, 0, 0, 0, NULL, NULL, 0, NULL },
-	{ "expiresAt", F_STRING, F_NULLABLE, 20, 40, NULL, NULL, 0, check_expiry },
+	[GEN_NAME] = TOKEN_NAME_FIELD,
+	[GEN_BYPASS] = FIELD_BOOL("bypassTwoFactor"),
+	[GEN_EXPIRES] = { .name = "expiresAt", .type = F_DATE, .flags = F_NULLABLE, .check = check_expiry },
 	FIELD_END
 };
 
+enum { NAME_NAME };
 static const struct field name_fields[] = {
-	{ "tokenName", F_STRING, F_REQUIRED | F_NO_CTRL, 1, NAME_MAX_CHARS, NULL, NULL, 0, NULL },
+	[NAME_NAME] = TOKEN_NAME_FIELD,
 	FIELD_END
 };
 
 /* "<user id>/<name>": unique (sparse index) so two racing creations of one
- * name cannot both succeed; sessions have no such field. */
-static void
-pat_key(const struct request *req, const char *name, char *out, size_t n)
+ * name cannot both succeed; sessions have no such field. SUFFIX (may be
+ * NULL) marks a token being regenerated. Caller frees. */
+static char *
+pat_key(const struct request *req, const char *name, const char *suffix)
 {
-	snprintf(out, n, "%s/%s", req->session.user_id, name);
+	return bson_strdup_printf("%s/%s%s%s", req->session.user_id, name,
+	    suffix ? "\x1f" : "", suffix ? suffix : "");
 }
 
-/* Inserts a new token named NAME; TOKEN gets the plain value. Returns
- * false after answering (duplicate name, database error). */
+/* Inserts a new token named NAME under KEY; TOKEN gets the plain value and
+ * HASH its _id. Returns false after answering (duplicate name, database). */
 static bool
-insert_token(struct request *req, const char *name, bool bypass, int64_t expires,
-    char token[SECRET_LEN + 1])
+insert_token_or_reply(struct request *req, const char *name, const char *key, bool bypass,
+    int64_t created, int64_t expires, char token[SECRET_LEN + 1], char hash[TOKEN_HASH_LEN + 1])
 {
-	char hash[TOKEN_HASH_LEN + 1], key[256];
 	bson_error_t e;
 	bool ok;
 
 	random_secret(token);
 	token_hash(token, hash);
-	pat_key(req, name, key, sizeof key);
 	bson_t *doc = BCON_NEW(
 	    "_id", BCON_UTF8(hash),
 	    "userId", BCON_UTF8(req->session.user_id),
 	    "type", BCON_UTF8(PAT_TYPE),
 	    "name", BCON_UTF8(name),
 	    "patKey", BCON_UTF8(key),
-	    "createdAt", BCON_DATE_TIME(now_ms()),
+	    "createdAt", BCON_DATE_TIME(created),
 	    "lastTokenPart", BCON_UTF8(token + SECRET_LEN - LAST_PART_LEN),
 	    "bypassTwoFactor", BCON_BOOL(bypass));
 	if (expires) {
@@ -85,11 +90,20 @@ insert_token(struct request *req, const char *name, bool bypass, int64_t expires
 	if (ok)
 		return true;
 	if (store_is_duplicate(&e)) {
-		reply_error_ex(req, ERR_CONFLICT, "error-token-already-exists", NULL,
-		    "A token with this name already exists");
+		reply_error(req, ERR_TOKEN_EXISTS, NULL);
 		return false;
 	}
 	return store_fail(req, &e, "insert personal access token");
+}
+
+/* Best effort: a token this request made and must take back. */
+static void
+delete_token(const char *hash)
+{
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(hash));
+	if (!mongoc_collection_delete_one(store_coll(COLL_TOKENS), sel, NULL, NULL, NULL))
+		log_warn("could not take back a personal access token");
+	bson_destroy(sel);
 }
 
 static void
@@ -100,12 +114,17 @@ reply_token(struct request *req, const char *token)
 	reply_ok(req, o);
 }
 
-/* The caller's token count, answered 503 on error (-1). */
+/* How many of the caller's tokens were made before HASH (created at
+ * CREATED): the new token's place in line. -1 after answering 503. */
 static int64_t
-count_tokens(struct request *req)
+tokens_before(struct request *req, const char *hash, int64_t created)
 {
 	bson_error_t e;
-	bson_t *filter = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8(PAT_TYPE));
+	bson_t *filter = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8(PAT_TYPE),
+	    "$or", "[",
+	        "{", "createdAt", "{", "$lt", BCON_DATE_TIME(created), "}", "}",
+	        "{", "createdAt", BCON_DATE_TIME(created), "_id", "{", "$lt", BCON_UTF8(hash), "}", "}",
+	    "]");
 	int64_t n = mongoc_collection_count_documents(store_coll(COLL_TOKENS), filter, NULL, NULL, NULL, &e);
 	bson_destroy(filter);
 	if (n < 0)
@@ -113,42 +132,65 @@ count_tokens(struct request *req)
 	return n;
 }
 
+/* A personal access token may create others, but none that outlives it. */
+static bool
+expiry_allowed_or_reply(struct request *req, int64_t expires)
+{
+	int64_t own;
+
+	if (req->session.type != TOKEN_PAT || (own = bson_get_date(req->session.token_doc, "expiresAt")) == 0)
+		return true;
+	if (expires != 0 && expires <= own)
+		return true;
+	reply_error(req, ERR_TOKEN_OUTLIVES, "This token expires at its own expiry or sooner: set expiresAt on or before the calling token's");
+	return false;
+}
+
+/* Take, then decide: the token is inserted first and kept only when fewer
+ * than the limit were made before it, so racing creations can never pass
+ * the limit (every process sees the same order). */
 static void
 generate(struct request *req)
 {
-	const char *name = body_str(req, "tokenName");
-	const char *exp = body_str(req, "expiresAt");
-	char token[SECRET_LEN + 1];
-	int64_t expires = 0, n;
+	const struct fval *in = req->in;
+	const char *name = in[GEN_NAME].s;
+	int64_t expires = in[GEN_EXPIRES].set ? in[GEN_EXPIRES].i : 0, before;
+	char token[SECRET_LEN + 1] = "", hash[TOKEN_HASH_LEN + 1];
+	char *key = pat_key(req, name, NULL);
+	int64_t created = now_ms();
 
-	if (exp && !parse_iso_date(exp, &expires))
-		expires = 0;    /* validated already; unreachable */
-	if ((n = count_tokens(req)) < 0)
-		return;
-	if (n >= cfg.personal_access_tokens_max_per_user) {
-		reply_error_ex(req, ERR_CONFLICT, "error-too-many-tokens", NULL,
+	if (!expiry_allowed_or_reply(req, expires) ||
+	    !insert_token_or_reply(req, name, key, in[GEN_BYPASS].b, created, expires, token, hash))
+		goto out;
+	if ((before = tokens_before(req, hash, created)) < 0) {
+		delete_token(hash);
+		goto out;
+	}
+	if (before >= cfg.personal_access_tokens_max_per_user) {
+		delete_token(hash);
+		reply_error(req, ERR_TOO_MANY_TOKENS,
 		    "You have %ld personal access tokens, the most allowed; remove one first",
 		    cfg.personal_access_tokens_max_per_user);
-		return;
+		goto out;
 	}
-	if (!insert_token(req, name, body_bool(req, "bypassTwoFactor", false), expires, token))
-		return;
 	log_info("personal access token created user=%s", req->session.user_id);
 	reply_token(req, token);
+out:
 	sodium_memzero(token, sizeof token);
+	bson_free(key);
 }
 
-/* Removes the caller's token NAME; OLD (may be NULL) gets a copy of it.
- * Returns 1 removed, 0 none such (answered), -1 database error (answered). */
+/* Removes the caller's token whose patKey is KEY; OLD (may be NULL) gets a
+ * copy of it. 1 removed, 0 none such (answered), -1 database (answered). */
 static int
-remove_token(struct request *req, const char *name, bson_t *old)
+remove_token(struct request *req, const char *key, bson_t *old)
 {
 	bson_error_t e;
 	bson_t reply;
 	bson_iter_t it;
 	int rc = 0;
 	bson_t *sel = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8(PAT_TYPE),
-	    "name", BCON_UTF8(name));
+	    "patKey", BCON_UTF8(key));
 	mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
 
 	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_REMOVE);
@@ -166,7 +208,7 @@ remove_token(struct request *req, const char *name, bson_t *old)
 			bson_copy_to(&view, old);
 		}
 	} else {
-		reply_error_ex(req, ERR_CONFLICT, "error-token-does-not-exists", NULL, "Token does not exist");
+		reply_error(req, ERR_TOKEN_NOT_FOUND, NULL);
 	}
 	/* OLD was copied out of REPLY above, so REPLY can go. */
 	bson_destroy(&reply);
@@ -175,31 +217,79 @@ remove_token(struct request *req, const char *name, bson_t *old)
 	return rc;
 }
 
+/* The stored settings of the caller's token KEY, without changing it. */
+static int
+find_token(struct request *req, const char *key, bool *bypass, int64_t *expires)
+{
+	bson_error_t e;
+	const bson_t *doc;
+	int rc = 0;
+	bson_t *filter = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8(PAT_TYPE),
+	    "patKey", BCON_UTF8(key));
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_TOKENS), filter, NULL, NULL);
+
+	if (mongoc_cursor_next(cur, &doc)) {
+		*bypass = bson_get_bool(doc, "bypassTwoFactor");
+		*expires = bson_get_date(doc, "expiresAt");
+		rc = 1;
+	}
+	if (mongoc_cursor_error(cur, &e)) {
+		rc = -1;
+		store_fail(req, &e, "find personal access token");
+	} else if (rc == 0) {
+		reply_error(req, ERR_TOKEN_NOT_FOUND, NULL);
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(filter);
+	return rc;
+}
+
+/* Same name, same 2FA bypass and expiry, a new secret, and never a moment
+ * where a failure loses the token: the new one is inserted first under a
+ * key of its own, then the old one removed, then the new one takes the
+ * name's key. A failure before the removal takes the new one back (the old
+ * one still works); after it, the new one already works. */
 static void
 regenerate(struct request *req)
 {
-	const char *name = body_str(req, "tokenName");
-	char token[SECRET_LEN + 1];
-	bson_t old;
+	const char *name = req->in[NAME_NAME].s;
+	char token[SECRET_LEN + 1] = "", hash[TOKEN_HASH_LEN + 1];
+	char *key = pat_key(req, name, NULL), *pending = NULL, tag[ID_LEN + 1];
+	bool bypass = false;
+	int64_t expires = 0;
+	bson_error_t e;
 
-	if (remove_token(req, name, &old) != 1)
-		return;
-	/* Same name, same 2FA bypass and expiry; a new secret. */
-	bool bypass = bson_get_bool(&old, "bypassTwoFactor");
-	int64_t expires = bson_get_date(&old, "expiresAt");
-	bson_destroy(&old);
-	if (!insert_token(req, name, bypass, expires, token))
-		return;
+	if (find_token(req, key, &bypass, &expires) != 1 || !expiry_allowed_or_reply(req, expires))
+		goto out;
+	random_id(tag, ID_LEN);
+	pending = pat_key(req, name, tag);
+	if (!insert_token_or_reply(req, name, pending, bypass, now_ms(), expires, token, hash))
+		goto out;
+	if (remove_token(req, key, NULL) != 1) {
+		delete_token(hash);
+		goto out;
+	}
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(hash));
+	bson_t *upd = BCON_NEW("$set", "{", "patKey", BCON_UTF8(key), "}");
+	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
+		log_warn("regenerated token keeps its pending name key: %s", e.message);
+	bson_destroy(upd);
+	bson_destroy(sel);
 	log_info("personal access token regenerated user=%s", req->session.user_id);
 	reply_token(req, token);
+out:
 	sodium_memzero(token, sizeof token);
+	bson_free(pending);
+	bson_free(key);
 }
 
 static void
 remove_one(struct request *req)
 {
-	if (remove_token(req, body_str(req, "tokenName"), NULL) == 1)
+	char *key = pat_key(req, req->in[NAME_NAME].s, NULL);
+	if (remove_token(req, key, NULL) == 1)
 		reply_ok(req, NULL);
+	bson_free(key);
 }
 
 static void
@@ -242,17 +332,20 @@ list(struct request *req)
 	reply_ok(req, o);
 }
 
-#define PAT &cfg.personal_access_tokens_enabled
+#define PAT_ROUTE .auth = AUTH_USER, .feature = &cfg.personal_access_tokens_enabled
 
 static const struct route routes[] = {
-	{ "GET", "/api/v1/users.getPersonalAccessTokens", AUTH_USER, 0, NULL, NULL, 0, list,
-	  "the caller's tokens (never their values)", PAT },
-	{ "POST", "/api/v1/users.generatePersonalAccessToken", AUTH_USER, BODY_MAX, generate_fields,
-	  NULL, R_FORM | R_2FA, generate, "create a token; shown once", PAT },
-	{ "POST", "/api/v1/users.regeneratePersonalAccessToken", AUTH_USER, BODY_MAX, name_fields,
-	  NULL, R_FORM | R_2FA, regenerate, "replace a token's secret; shown once", PAT },
-	{ "POST", "/api/v1/users.removePersonalAccessToken", AUTH_USER, BODY_MAX, name_fields,
-	  NULL, R_FORM | R_2FA, remove_one, "delete a token", PAT },
+	{ .method = "GET", .path = "/api/v1/users.getPersonalAccessTokens", PAT_ROUTE,
+	  .handler = list, .summary = "the caller's tokens (never their values)" },
+	{ .method = "POST", .path = "/api/v1/users.generatePersonalAccessToken", PAT_ROUTE,
+	  .body_max = BODY_MAX, .body = generate_fields, .flags = R_FORM | R_2FA,
+	  .handler = generate, .summary = "create a token; shown once" },
+	{ .method = "POST", .path = "/api/v1/users.regeneratePersonalAccessToken", PAT_ROUTE,
+	  .body_max = BODY_MAX, .body = name_fields, .flags = R_FORM | R_2FA,
+	  .handler = regenerate, .summary = "replace a token's secret; shown once" },
+	{ .method = "POST", .path = "/api/v1/users.removePersonalAccessToken", PAT_ROUTE,
+	  .body_max = BODY_MAX, .body = name_fields, .flags = R_FORM | R_2FA,
+	  .handler = remove_one, .summary = "delete a token" },
 	ROUTE_END
 };
 
@@ -260,8 +353,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct program prog = {
-		"tokens", "Personal access tokens for scripts and integrations (Rocket.Chat REST API v1).",
-		routes,
+		.name = "tokens",
+		.summary = "Personal access tokens for scripts and integrations (Rocket.Chat REST API v1).",
+		.routes = routes,
 	};
 	return app_main(argc, argv, &prog);
 }

@@ -89,6 +89,8 @@ app_main(int argc, char **argv, const struct program *prog)
 		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (route_check_table(prog->routes, prog->name) != 0)
+		return 1;
 	if (setup(prog) != 0) {
 		serve_broken();
 		return 1;

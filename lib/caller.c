@@ -70,8 +70,9 @@ lookup(struct request *req, const char *user_id, bson_error_t *e)
 	return found;
 }
 
-static bool
-fail_401(struct request *req)
+/* Forgets whatever the lookup found: the caller is nobody. */
+static enum caller_result
+refused(struct request *req)
 {
 	struct session *s = &req->session;
 	if (s->user)
@@ -79,11 +80,10 @@ fail_401(struct request *req)
 	if (s->token_doc)
 		bson_destroy(s->token_doc);
 	memset(s, 0, sizeof *s);
-	reply_error(req, ERR_UNAUTHORIZED, NULL);
-	return false;
+	return CALLER_REFUSED;
 }
 
-bool
+enum caller_result
 auth_token(struct request *req, const char *uid)
 {
 	struct session *s = &req->session;
@@ -92,34 +92,36 @@ auth_token(struct request *req, const char *uid)
 	int found;
 
 	if (!token_shape_ok(s->token))
-		return fail_401(req);
+		return refused(req);
 	token_hash(s->token, s->token_hash);
 	found = lookup(req, uid, &e);
-	if (found < 0)
-		return store_fail(req, &e, "auth lookup");
+	if (found < 0) {
+		store_fail(req, &e, "auth lookup");
+		return CALLER_FAILED;
+	}
 	if (found == 0)
-		return fail_401(req);
+		return refused(req);
 	/* A disabled account keeps its tokens but cannot use them. */
 	if (bson_iter_init_find(&it, s->user, "active") && !bson_iter_as_bool(&it))
-		return fail_401(req);
+		return refused(req);
 	const char *type = bson_get_str(s->token_doc, "type");
 	const char *id = bson_get_str(s->token_doc, "userId");
 	const char *sid = bson_get_str(s->token_doc, "sid");
 	if (id == NULL || strlen(id) >= sizeof s->user_id)
-		return fail_401(req);
+		return refused(req);
 	snprintf(s->user_id, sizeof s->user_id, "%s", id);
 	snprintf(s->sid, sizeof s->sid, "%s", sid ? sid : "");
 	s->type = type && strcmp(type, "personalAccessToken") == 0 ? TOKEN_PAT : TOKEN_SESSION;
 	/* Personal access tokens are for scripts, not for browser cookies. */
 	if (s->via_cookie && s->type == TOKEN_PAT)
-		return fail_401(req);
+		return refused(req);
 	s->bypass_2fa = s->type == TOKEN_PAT && bson_get_bool(s->token_doc, "bypassTwoFactor");
 	s->ok = true;
 	session_touch(req);
-	return true;
+	return CALLER_OK;
 }
 
-bool
+enum caller_result
 auth_request(struct request *req)
 {
 	struct session *s = &req->session;
@@ -129,7 +131,7 @@ auth_request(struct request *req)
 	if (uid && tok) {
 		if (strlen(uid) >= sizeof s->user_id || strlen(tok) >= sizeof s->token ||
 		    strspn(uid, ID_CHARS) != strlen(uid))
-			return fail_401(req);
+			return refused(req);
 		snprintf(s->token, sizeof s->token, "%s", tok);
 		return auth_token(req, uid);
 	}
@@ -137,11 +139,11 @@ auth_request(struct request *req)
 		s->via_cookie = true;
 		return auth_token(req, NULL);
 	}
-	return false;
+	return CALLER_ABSENT;
 }
 
 bool
-auth_check_csrf(struct request *req)
+csrf_check_or_reply(struct request *req)
 {
 	char want[64];
 	const char *got = req_header(req, HEADER_CSRF);

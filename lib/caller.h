@@ -9,17 +9,22 @@
 #include "request.h"
 #include "session.h"
 
-/* Looks up the caller. true: req->session is filled. false: either no
- * credentials were sent (nothing replied) or they were wrong / the database
- * failed (an answer has been written; check replied()). */
-bool auth_request(struct request *req);
+enum caller_result {
+	CALLER_ABSENT,      /* no credentials sent; nothing answered */
+	CALLER_REFUSED,     /* wrong, expired or disabled; nothing answered */
+	CALLER_FAILED,      /* the lookup failed (database); 503 answered */
+	CALLER_OK,          /* req->session is filled */
+};
+
+/* Looks up the caller from the headers or the session cookie. */
+enum caller_result auth_request(struct request *req);
 
 /* Authenticates the token already in req->session.token (and USER_ID when
- * not NULL); same answers as auth_request(). */
-bool auth_token(struct request *req, const char *user_id);
+ * not NULL); the same outcomes as auth_request(). */
+enum caller_result auth_token(struct request *req, const char *user_id);
 
 /* Cookie sessions must echo the CSRF value on state-changing requests.
  * Answers 403 and returns false when it is missing or wrong. */
-bool auth_check_csrf(struct request *req);
+bool csrf_check_or_reply(struct request *req);
 
 #endif

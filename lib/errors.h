@@ -1,5 +1,7 @@
-/* errors.h - the one error vocabulary: each kind maps once to an HTTP status
- * and a Rocket.Chat errorType (see API.md, "Conventions"). */
+/* errors.h - the one error vocabulary: each kind maps once to an HTTP status,
+ * a Rocket.Chat errorType and a default message (see API.md, "Conventions").
+ * The table in errors.c is the whole list of errorTypes this API answers;
+ * no call site invents one. */
 #ifndef MA_ERRORS_H
 #define MA_ERRORS_H
 
@@ -23,7 +25,17 @@ enum err_kind {
 	ERR_TOTP_MAX_ATTEMPTS,  /* 400 totp-max-attempts (401 on /login) */
 	ERR_INVALID_USER,       /* 400 error-invalid-user */
 	ERR_INVALID_PASSWORD,   /* 400 error-invalid-password */
-	ERR_CONFLICT,           /* 400 with a caller-chosen errorType */
+	ERR_ACTION_NOT_ALLOWED, /* 400 error-action-not-allowed: another user's data */
+	ERR_NOT_AUTHORIZED,     /* 400 not-authorized: Rocket.Chat's permission refusal */
+	ERR_SESSION_NOT_FOUND,  /* 400 error-session-not-found (ours) */
+	ERR_TOKEN_EXISTS,       /* 400 error-token-already-exists */
+	ERR_TOKEN_NOT_FOUND,    /* 400 error-token-does-not-exists (sic) */
+	ERR_TOO_MANY_TOKENS,    /* 400 error-too-many-tokens (ours) */
+	ERR_TOKEN_OUTLIVES,     /* 400 error-token-expiry-too-late: a PAT minting a longer-lived one */
+	ERR_USER_NOT_ACTIVATED, /* 401 on /login: error-user-is-not-activated */
+	ERR_LOGIN_BLOCKED_USER, /* 401 on /login: error-login-blocked-for-user */
+	ERR_LOGIN_BLOCKED_IP,   /* 401 on /login: error-login-blocked-for-ip */
+	ERR_BUSY,               /* 503 error-server-busy: too many password checks at once */
 	ERR_DB_UNAVAILABLE,     /* 503 error-database-unavailable */
 	ERR_MAIL_UNAVAILABLE,   /* 503 error-email-send-failed */
 	ERR_INTERNAL,           /* 500 never on bad input */

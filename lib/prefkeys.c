@@ -71,17 +71,17 @@ check_percent(json_object *v)
 	return NULL;
 }
 
-#define BOOL(k)              { k, F_BOOL, 0, 0, 0, NULL, NULL, 0, NULL }
-#define STR(k, choices)      { k, F_STRING, 0, 0, 0, choices, NULL, 0, NULL }
-#define NUM(k, lo, hi)       { k, F_INT, 0, lo, hi, NULL, NULL, 0, NULL }
-#define WORDS(k, n, len, chk) { k, F_STRING_ARRAY, 0, 0, n, NULL, NULL, len, chk }
+#define BOOL  FIELD_BOOL
+#define STR   FIELD_CHOICE
+#define NUM   FIELD_INT
+#define WORDS FIELD_WORDS
 
 /* Every key Rocket.Chat's users.setPreferences schema takes that has a JSON
  * type our validator knows (dontAskAgainList and featuresPreview, lists of
  * objects, are not taken). */
 const struct field preference_fields[] = {
 	/* Localization */
-	{ "language", F_STRING, F_NO_CTRL, 0, 16, NULL, NULL, 0, check_language },
+	{ .name = "language", .type = F_STRING, .flags = F_NO_CTRL, .max = 16, .check = check_language },
 	/* User presence; Rocket.Chat refuses an idle time under a minute. */
 	BOOL("enableAutoAway"),
 	NUM("idleTimeLimit", 60, 86400),
@@ -132,7 +132,7 @@ const struct field preference_fields[] = {
 	BOOL("sidebarGroupByType"),
 	WORDS("sidebarSectionsOrder", 20, 40, NULL),
 	STR("themeAppearence", themes),
-	{ "fontSize", F_STRING, F_NO_CTRL, 2, 8, NULL, NULL, 0, check_percent },
+	{ .name = "fontSize", .type = F_STRING, .flags = F_NO_CTRL, .min = 2, .max = 8, .check = check_percent },
 	/* Omnichannel */
 	BOOL("omnichannelTranscriptEmail"),
 	BOOL("omnichannelTranscriptPDF"),

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "errors.h"
+#include "validate.h"
 
 struct route;
 
@@ -51,6 +52,11 @@ struct request {
 	bool          https;
 	const struct route *route;
 	struct session session;
+	/* Validated values by the route's own field enums: IN for the body,
+	 * QS for the query string (NULL when the route declares none). */
+	const struct fval *in;
+	const struct fval *qs;
+	struct fvals  vals;             /* where IN and QS live */
 	struct response resp;
 	unsigned      db_commands;      /* MongoDB commands sent for this request */
 };

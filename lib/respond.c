@@ -8,6 +8,7 @@
 
 #include "io.h"
 #include "log.h"
+#include "route.h"
 
 static const struct { int code; const char *text; } reasons[] = {
 	{ 200, "OK" }, { 204, "No Content" }, { 302, "Found" }, { 304, "Not Modified" },
@@ -82,38 +83,55 @@ reply_ok(struct request *req, json_object *obj)
 	reply_json(req, 200, obj);
 }
 
-static void __attribute__((format(printf, 5, 0)))
-verror(struct request *req, enum err_kind kind, const char *type, json_object *details,
-    const char *fmt, va_list ap)
+/* /login's routes answer their refusals as Rocket.Chat's /login does: 401,
+ * the code in "error" (no errorType), status and message beside it. */
+static bool
+login_shaped(const struct request *req, const struct err_info *e)
+{
+	return req->route && (req->route->flags & R_LOGIN_ERRORS) &&
+	    e->status >= 400 && e->status <= 403;
+}
+
+static void __attribute__((format(printf, 4, 0)))
+verror(struct request *req, enum err_kind kind, json_object *details, const char *fmt, va_list ap)
 {
 	const struct err_info *e = err_info(kind);
 	json_object *o = json_object_new_object();
 	char text[1024], full[1100];
+	int status = e->status;
 
 	if (fmt)
 		vsnprintf(text, sizeof text, fmt, ap);
 	else
 		snprintf(text, sizeof text, "%s", e->message);
-	if (type == NULL)
-		type = e->type;
 	json_object_object_add(o, "success", json_object_new_boolean(0));
+	if (login_shaped(req, e)) {
+		status = 401;
+		json_object_object_add(o, "error", json_object_new_string(e->type ? e->type : e->message));
+		json_object_object_add(o, "status", json_object_new_string("error"));
+		if (details)
+			json_object_object_add(o, "details", details);
+		json_object_object_add(o, "message", json_object_new_string(text));
+		reply_json(req, status, o);
+		return;
+	}
 	if (kind == ERR_UNAUTHORIZED || kind == ERR_LOGIN_FAILED) {
 		/* Rocket.Chat's 401 keeps status/message for older clients. */
 		json_object_object_add(o, "error", json_object_new_string(text));
 		json_object_object_add(o, "status", json_object_new_string("error"));
 		json_object_object_add(o, "message", json_object_new_string(text));
-	} else if (type) {
-		snprintf(full, sizeof full, "%s [%s]", text, type);
+	} else if (e->type) {
+		snprintf(full, sizeof full, "%s [%s]", text, e->type);
 		json_object_object_add(o, "error", json_object_new_string(full));
-		json_object_object_add(o, "errorType", json_object_new_string(type));
+		json_object_object_add(o, "errorType", json_object_new_string(e->type));
 	} else {
 		json_object_object_add(o, "error", json_object_new_string(text));
 	}
 	if (details)
 		json_object_object_add(o, "details", details);
-	if (e->status >= 500)
-		log_warn("%s %s -> %d %s", req->method, req->path ? req->path : "?", e->status, text);
-	reply_json(req, e->status, o);
+	if (status >= 500)
+		log_warn("%s %s -> %d %s", req->method, req->path ? req->path : "?", status, text);
+	reply_json(req, status, o);
 }
 
 void
@@ -121,20 +139,19 @@ reply_error(struct request *req, enum err_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	verror(req, kind, NULL, NULL, fmt, ap);
+	verror(req, kind, NULL, fmt, ap);
 	va_end(ap);
 }
 
 void
-reply_error_ex(struct request *req, enum err_kind kind, const char *type,
-    json_object *details, const char *fmt, ...)
+reply_error_ex(struct request *req, enum err_kind kind, json_object *details, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	if (req->resp.done)
 		json_object_put(details);
 	else
-		verror(req, kind, type, details, fmt, ap);
+		verror(req, kind, details, fmt, ap);
 	va_end(ap);
 }
 

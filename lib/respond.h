@@ -15,13 +15,13 @@ void reply_ok(struct request *req, json_object *obj);
 /* STATUS with OBJ (consumed) exactly as given. */
 void reply_json(struct request *req, int status, json_object *obj);
 
-/* The error envelope of API.md for KIND. FMT NULL: the kind's own text. */
+/* The error envelope of API.md for KIND (on R_LOGIN_ERRORS routes, /login's
+ * 401 shape). FMT NULL: the kind's own text. */
 void reply_error(struct request *req, enum err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Same, with an errorType other than the kind's and a details object
- * (consumed; may be NULL). */
-void reply_error_ex(struct request *req, enum err_kind kind, const char *type,
-    json_object *details, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Same, with a details object (consumed; may be NULL). */
+void reply_error_ex(struct request *req, enum err_kind kind, json_object *details,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Adds one header line ("Name: value", no CRLF). Values are checked for CR/LF. */
 void resp_header(struct request *req, const char *fmt, ...)

@@ -32,7 +32,7 @@ method_matches(const struct route *r, const char *method)
 
 /* 404, 405 or the route. */
 static const struct route *
-find_route(struct request *req, const struct route *routes)
+find_route_or_reply(struct request *req, const struct route *routes)
 {
 	char allow[128] = "";
 	const char *tail;
@@ -57,12 +57,12 @@ find_route(struct request *req, const struct route *routes)
 }
 
 static bool
-read_body(struct request *req, const struct route *r)
+read_body_or_reply(struct request *req, const struct route *r)
 {
 	char msg[256];
 	enum err_kind k;
 
-	k = req_read_body(req, r->body_limit, r->flags & R_FORM, msg, sizeof msg);
+	k = req_read_body(req, r->body_max, r->flags & R_FORM, msg, sizeof msg);
 	if (k != ERR_NONE) {
 		reply_error(req, k, "%s", msg);
 		return false;
@@ -73,82 +73,107 @@ read_body(struct request *req, const struct route *r)
 /* invalid-params with the failing field in details, so clients can show
  * the message next to it. */
 static bool
-invalid(struct request *req, const struct verror *e)
+invalid_or_reply(struct request *req, const struct verror *e)
 {
 	json_object *details = NULL;
 	if (*e->field) {
 		details = json_object_new_object();
 		json_object_object_add(details, "field", json_object_new_string(e->field));
 	}
-	reply_error_ex(req, ERR_INVALID_PARAMS, NULL, details, "%s", e->msg);
+	reply_error_ex(req, ERR_INVALID_PARAMS, details, "%s", e->msg);
 	return false;
 }
 
+/* The query string and the body against the row's specs; the handler
+ * then reads req->qs[KEY] and req->in[KEY]. Unknown query parameters are
+ * ignored everywhere (cache busters, fields=, count=), as Rocket.Chat
+ * does; unknown body keys only where the row says so. */
 static bool
-validate(struct request *req, const struct route *r)
+validate_or_reply(struct request *req, const struct route *r)
 {
 	static const struct field none[] = { FIELD_END };
+	const struct vopts query_opts = { .coerce = true, .unknown = UNKNOWN_IGNORE };
+	const struct vopts body_opts = {
+		.coerce = (r->flags & R_FORM) != 0,
+		.unknown = (r->flags & R_KEEP_UNKNOWN) ? UNKNOWN_IGNORE : UNKNOWN_REFUSE,
+	};
 	struct verror e;
 
 	if (req->query == NULL) {
 		reply_error(req, ERR_INVALID_PARAMS, "the query string is malformed");
 		return false;
 	}
-	if (!validate_fields(req->query, r->query ? r->query : none, true, &e))
-		return invalid(req, &e);
+	if (!validate_fields(req->query, r->query ? r->query : none, &query_opts, &req->vals, &req->qs, &e))
+		return invalid_or_reply(req, &e);
 	if (req->body == NULL)
 		return true;
-	if (!validate_fields(req->body, r->body ? r->body : none, (r->flags & R_FORM) != 0, &e))
-		return invalid(req, &e);
+	if (!validate_fields(req->body, r->body ? r->body : none, &body_opts, &req->vals, &req->in, &e))
+		return invalid_or_reply(req, &e);
 	return true;
 }
 
+/* Who is calling, as the row needs it; false when answered. */
 static bool
-authenticate(struct request *req, const struct route *r)
+authenticate_or_reply(struct request *req, const struct route *r)
 {
 	bool safe = (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
 	    !(r->flags & R_MUTATING);
 
 	if (r->auth == AUTH_NONE)
 		return true;
-	if (!auth_request(req)) {
-		/* Optional auth: stale or wrong credentials mean "anonymous", but a
-		 * database failure is still answered. */
-		if (r->auth == AUTH_OPTIONAL && req->resp.status == 401)
-			resp_reset(req);
-		if (replied(req))
-			return false;
-		if (r->auth == AUTH_USER) {
-			reply_error(req, ERR_UNAUTHORIZED, NULL);
-			return false;
-		}
-		return true;
+	switch (auth_request(req)) {
+	case CALLER_OK:
+		return safe || csrf_check_or_reply(req);
+	case CALLER_FAILED:
+		return false;
+	case CALLER_ABSENT:
+	case CALLER_REFUSED:
+	default:
+		/* Optional auth: stale or wrong credentials mean "anonymous". */
+		if (r->auth == AUTH_OPTIONAL)
+			return true;
+		reply_error(req, ERR_UNAUTHORIZED, NULL);
+		return false;
 	}
-	return safe || auth_check_csrf(req);
 }
 
 void
 route_dispatch(struct request *req, const struct route *routes)
 {
-	const struct route *r = find_route(req, routes);
+	const struct route *r = find_route_or_reply(req, routes);
 
 	if (r == NULL)
 		return;
 	req->route = r;
 	/* 401/403 before 413/400, as Rocket.Chat answers; the second factor
 	 * last, so a malformed request never spends a one-time code. */
-	if (!authenticate(req, r))
+	if (!authenticate_or_reply(req, r))
 		return;
-	/* A switched-off feature says so before asking for input or a code. */
+	/* A switched-off feature says so before asking for input or a code,
+	 * in the words Rocket.Chat uses for that feature. */
 	if (r->feature && !*r->feature) {
-		reply_error(req, ERR_NOT_ALLOWED, NULL);
+		reply_error(req, r->feature_off != ERR_NONE ? r->feature_off : ERR_NOT_ALLOWED, NULL);
 		return;
 	}
-	if (!read_body(req, r) || !validate(req, r))
+	if (!read_body_or_reply(req, r) || !validate_or_reply(req, r))
 		return;
-	if ((r->flags & R_2FA) && !twofactor_check(req))
+	if ((r->flags & (R_2FA | R_2FA_STRICT)) && !twofactor_check(req))
 		return;
 	r->handler(req);
 	if (!replied(req))
 		reply_error(req, ERR_INTERNAL, NULL);
+}
+
+int
+route_check_table(const struct route *routes, const char *program)
+{
+	for (const struct route *r = routes; r->path; r++) {
+		size_t n = validate_spec_size(r->body) + validate_spec_size(r->query);
+		if (n > FVAL_MAX) {
+			fprintf(stderr, "%s: %s %s declares %zu fields, more than FVAL_MAX (%d)\n",
+			    program, r->method, r->path, n, FVAL_MAX);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -1,12 +1,21 @@
 /* route.h - one route table per program: method + path -> auth level, body
  * limit, field specs, handler. lib decides 404/405/401/403/413/415/400 from
- * the row before any handler runs. */
+ * the row before any handler runs.
+ *
+ * Rows name their members:
+ *
+ *	{ .method = "POST", .path = "/api/v1/users.generatePersonalAccessToken",
+ *	  .auth = AUTH_USER, .body_max = 2048, .body = generate_fields,
+ *	  .flags = R_2FA, .handler = generate, .summary = "create a token",
+ *	  .feature = &cfg.personal_access_tokens_enabled },
+ */
 #ifndef MA_ROUTE_H
 #define MA_ROUTE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "errors.h"
 #include "request.h"
 #include "validate.h"
 
@@ -16,28 +25,39 @@ enum auth_level {
 	AUTH_USER,      /* a valid login token, PAT or session cookie */
 };
 
-#define R_FORM      0x01u   /* also takes application/x-www-form-urlencoded */
-#define R_MUTATING  0x02u   /* changes state even as GET: CSRF applies */
-#define R_2FA       0x04u   /* needs the second factor (twofactor.h) */
+#define R_FORM        0x01u   /* also takes application/x-www-form-urlencoded */
+#define R_MUTATING    0x02u   /* changes state even as GET: CSRF applies */
+#define R_2FA         0x04u   /* needs the second factor (twofactor.h) */
+#define R_2FA_STRICT  0x08u   /* R_2FA without the "remember" window */
+#define R_LOGIN_ERRORS 0x10u  /* errors in /login's 401 shape (respond.h) */
+#define R_KEEP_UNKNOWN 0x20u  /* unknown body keys are ignored, not refused */
 
 typedef void handler_fn(struct request *req);
 
 struct route {
-	const char          *method;    /* "GET", "POST", "DELETE" */
+	const char          *method;    /* "GET", "POST", "DELETE"; GET also answers HEAD */
 	const char          *path;      /* exact, or a prefix ending in '*' */
 	enum auth_level      auth;
-	size_t               body_limit;/* bytes; 0 = no body */
+	size_t               body_max;  /* bytes; 0 = no body */
 	const struct field  *body;      /* spec of the body object; NULL = no fields */
-	const struct field  *query;     /* spec of the query string; NULL = none */
-	unsigned             flags;
+	const struct field  *query;     /* spec of the query string; unknown parameters are
+	                                 * always ignored, as Rocket.Chat does */
+	unsigned             flags;     /* R_* */
 	handler_fn          *handler;
 	const char          *summary;   /* for --routes and --help */
-	const bool          *feature;   /* admin switch (&cfg.x); off: error-not-allowed */
+	const bool          *feature;   /* admin switch (&cfg.x); NULL: always on */
+	enum err_kind        feature_off; /* what a switched-off feature answers;
+	                                 * ERR_NONE: ERR_NOT_ALLOWED */
 };
 
-#define ROUTE_END { NULL, NULL, 0, 0, NULL, NULL, 0, NULL, NULL, NULL }
+#define ROUTE_END { .path = NULL }
 
 /* Runs the whole request through ROUTES and leaves the answer in req->resp. */
 void route_dispatch(struct request *req, const struct route *routes);
+
+/* 0, or -1 after printing which route's field spec does not fit FVAL_MAX
+ * (checked once when a program starts, so a too-large spec never reaches a
+ * request). */
+int route_check_table(const struct route *routes, const char *program);
 
 #endif

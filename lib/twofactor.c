@@ -197,7 +197,7 @@ twofactor_check(struct request *req)
 		if (!twofactor_challenge(user, &m, method, &details))
 			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		else
-			reply_error_ex(req, ERR_TOTP_REQUIRED, NULL, details, NULL);
+			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
 		return false;
 	}
 	switch (twofactor_verify(user, method, code)) {
@@ -205,14 +205,14 @@ twofactor_check(struct request *req)
 		remember(req);
 		return true;
 	case TF_MAX_ATTEMPTS:
-		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, NULL, twofactor_details(&m, method, user), NULL);
+		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, twofactor_details(&m, method, user), NULL);
 		return false;
 	case TF_DB_ERROR:
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return false;
 	case TF_INVALID:
 	default:
-		reply_error_ex(req, ERR_TOTP_INVALID, NULL, twofactor_details(&m, method, user), NULL);
+		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
 		return false;
 	}
 }

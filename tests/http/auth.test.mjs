@@ -148,53 +148,72 @@ test('sessions/list shows the caller sessions; logout.me ends one', async () => 
   assert.equal((await api('GET', '/api/v1/me', { auth: et })).status, 200);
 });
 
-test('bad login input gets a clear 4xx and stores nothing', async () => {
+// Rocket.Chat's /login answers every refusal with 401 and its own shape (the
+// code in "error", no errorType), so clients raise an authentication error.
+test('bad login input gets a clear 401 in the login shape and stores nothing', async () => {
   const frank = createUser('frank');
   const before = sessionsOf(frank);
   const long = 'x'.repeat(2000);
   const cases = [
-    [{ json: '{"user":' }, 400, 'error-invalid-request'],
-    [{ json: '{"user":"a",}' }, 400, 'error-invalid-request'],
-    [{ json: '[1,2]' }, 400, 'error-invalid-request'],
-    [{ json: '"text"' }, 400, 'error-invalid-request'],
-    [{ json: { user: frank.username } }, 400, 'invalid-params'],
-    [{ json: { password: frank.password } }, 400, 'invalid-params'],
-    [{ json: {} }, 400, 'invalid-params'],
-    [{ json: { user: 5, password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: 5 } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: true } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: { digest: 'abc', algorithm: 'sha-256' } } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: { digest: sha256hex('x'), algorithm: 'md5' } } }, 400, 'invalid-params'],
-    [{ json: { user: long, password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: long } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: '' } }, 400, 'invalid-params'],
-    [{ json: { user: '', password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: 'a\nb', password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: frank.password, admin: true } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, password: frank.password, code: 123456 } }, 400, 'invalid-params'],
-    [{ json: { user: null, password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: { username: frank.username, email: frank.email }, password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: { id: 'x' }, password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { user: frank.username, username: frank.username, password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { resume: 'r'.repeat(43), password: frank.password } }, 400, 'invalid-params'],
-    [{ json: { totp: { code: '123456' } } }, 400, 'invalid-params'],
-    [{ json: { totp: { code: '123456', login: { user: frank.username, password: frank.password } }, user: frank.username } }, 400, 'invalid-params'],
+    [{ json: '{"user":' }, 401, 'error-invalid-request'],
+    [{ json: '{"user":"a",}' }, 401, 'error-invalid-request'],
+    [{ json: '[1,2]' }, 401, 'error-invalid-request'],
+    [{ json: '"text"' }, 401, 'error-invalid-request'],
+    [{ json: { user: frank.username } }, 401, 'invalid-params'],
+    [{ json: { password: frank.password } }, 401, 'invalid-params'],
+    [{ json: {} }, 401, 'invalid-params'],
+    [{ json: { user: 5, password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: 5 } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: true } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: { digest: 'abc', algorithm: 'sha-256' } } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: { digest: sha256hex('x'), algorithm: 'md5' } } }, 401, 'invalid-params'],
+    [{ json: { user: long, password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: long } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: '' } }, 401, 'invalid-params'],
+    [{ json: { user: '', password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: 'a\nb', password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, password: frank.password, code: 123456 } }, 401, 'invalid-params'],
+    [{ json: { user: null, password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: { username: frank.username, email: frank.email }, password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: { id: 'x' }, password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { user: frank.username, username: frank.username, password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { resume: 'r'.repeat(43), password: frank.password } }, 401, 'invalid-params'],
+    [{ json: { totp: { code: '123456' } } }, 401, 'invalid-params'],
+    [{ json: { totp: { code: '123456', login: { user: frank.username, password: frank.password } }, user: frank.username } }, 401, 'invalid-params'],
     [{ body: `user=${frank.username}`, headers: { 'Content-Type': 'text/plain' } }, 415, 'error-unsupported-media-type'],
     [{ json: JSON.stringify({ user: frank.username, password: 'p'.repeat(9000) }) }, 413, 'error-too-large'],
-    [{ form: { user: frank.username, password: frank.password, extra: '1' } }, 400, 'invalid-params'],
-    [{ body: 'user=%zz&password=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 400, 'error-invalid-request'],
+    [{ body: 'user=%zz&password=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 401, 'error-invalid-request'],
   ];
   for (const [opts, status, type] of cases) {
     const r = await api('POST', '/api/v1/login', opts);
     assert.equal(r.status, status, JSON.stringify(opts).slice(0, 200) + ' -> ' + r.text);
     assert.equal(r.json.success, false);
-    assert.equal(r.json.errorType, type, r.text);
-    assert.ok(r.json.error.length > 10, 'a readable message');
+    if (status === 401) {
+      assert.equal(r.json.error, type, r.text);
+      assert.equal(r.json.status, 'error');
+      assert.equal(r.json.errorType, undefined, 'no errorType on /login, as Rocket.Chat');
+      assert.ok(r.json.message.length > 10, 'a readable message');
+    } else {
+      assert.equal(r.json.errorType, type, r.text);
+      assert.ok(r.json.error.length > 10, 'a readable message');
+    }
   }
-  const unknownKey = await api('POST', '/api/v1/login', { json: { user: 'x', password: 'y', bogus: 1 } });
-  assert.match(unknownKey.json.error, /bogus/, 'the unknown key is named');
-  assert.deepEqual(unknownKey.json.details, { field: 'bogus' }, 'and given alone in details');
+  const wrongType = await api('POST', '/api/v1/login', { json: { user: frank.username, password: 5 } });
+  assert.deepEqual(wrongType.json.details, { field: 'password' }, 'the failing field is named in details');
+  assert.match(wrongType.json.message, /'password'/);
   assert.equal(sessionsOf(frank), before, 'no session was stored');
+});
+
+test('login ignores keys it does not know, as Rocket.Chat does', async () => {
+  const gwen = createUser('gwen');
+  for (const opts of [
+    { json: { user: gwen.username, password: gwen.password, admin: true, bogus: { x: 1 } } },
+    { form: { user: gwen.username, password: gwen.password, extra: '1' } },
+  ]) {
+    const r = await api('POST', '/api/v1/login', opts);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.data.me.admin, undefined, 'an ignored key is not stored or echoed');
+  }
 });
 
 test('routing: 404 for unknown API paths, 405 with Allow for wrong methods', async () => {
@@ -206,9 +225,11 @@ test('routing: 404 for unknown API paths, 405 with Allow for wrong methods', asy
   assert.equal(m.headers.get('allow'), 'POST');
   const d = await api('DELETE', '/api/v1/me');
   assert.equal(d.status, 405);
-  const q = await api('GET', '/api/v1/me?extra=1', { auth: await login(alice) });
-  assert.equal(q.status, 400);
-  assert.match(q.json.error, /extra/);
+  // Unknown query parameters are ignored everywhere (cache busters, fields=).
+  for (const qs of ['extra=1', '_=1733100000000', 'fields=%7B%22name%22%3A1%7D&count=10&offset=0']) {
+    const q = await api('GET', `/api/v1/me?${qs}`, { auth: await login(alice) });
+    assert.equal(q.status, 200, `${qs}: ${q.text}`);
+  }
   const big = await api('POST', '/api/v1/logout', { auth: await login(alice), json: { pad: 'x'.repeat(2000) } });
   assert.equal(big.status, 413, 'each route has its own body limit');
   assert.equal(big.json.errorType, 'error-too-large');
@@ -317,8 +338,6 @@ test('bad input on the other auth endpoints gets a clear 4xx and changes nothing
     ['/api/v1/sessions/logout.me', { json: { sessionId: '' } }, 'invalid-params'],
     ['/api/v1/sessions/logout.me', { json: { sessionId: 'abc', extra: true } }, 'invalid-params'],
     ['/api/v1/sessions/logout.me', { json: '{"sessionId":' }, 'error-invalid-request'],
-    ['/api/v1/logout', { json: { everything: true } }, 'invalid-params'],
-    ['/api/v1/users.logoutOtherClients', { json: { keep: 'none' } }, 'invalid-params'],
     ['/api/v1/users.logoutOtherClients', { json: '[]' }, 'error-invalid-request'],
     ['/api/v1/users.2fa.sendEmailCode', { json: { emailOrUsername: 'x'.repeat(255) } }, 'invalid-params'],
     ['/api/v1/users.2fa.sendEmailCode', { json: { emailOrUsername: 'a\u0000b' } }, 'invalid-params'],

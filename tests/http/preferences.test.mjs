@@ -157,7 +157,7 @@ for (const [key, { valid, invalid }] of Object.entries(SPEC)) {
       assert.equal(r.status, 400, `${key}=${JSON.stringify(value)} must be refused: ${r.text}`);
       assert.equal(r.json.success, false);
       assert.equal(r.json.errorType, 'invalid-params');
-      assert.ok(r.json.error.includes(`'${key}`), `the error names ${key}: ${r.json.error}`);
+      assert.ok(r.json.error.includes(`'data.${key}`), `the error names data.${key}: ${r.json.error}`);
       assert.match(r.json.error, / \[invalid-params\]$/);
     }
     assert.deepEqual((await stored(aliceAuth))[key], last, 'refused values left the stored one alone');
@@ -179,10 +179,10 @@ test('strings that spell a boolean or a whole number are stored typed, as Rocket
 
 test('an unknown key, a missing or wrong data, and unknown top-level fields are refused', async () => {
   const cases = [
-    [{ data: { foo: 1 } }, /unknown field 'foo'/],
-    [{ data: { useEmojis: true, noSuchPreference: true } }, /unknown field 'noSuchPreference'/],
-    [{ data: { 'settings.preferences.useEmojis': true } }, /unknown field 'settings\.preferences\.useEmojis'/],
-    [{ data: { dontAskAgainList: [] } }, /unknown field 'dontAskAgainList'/],
+    [{ data: { foo: 1 } }, /unknown field 'data\.foo'/],
+    [{ data: { useEmojis: true, noSuchPreference: true } }, /unknown field 'data\.noSuchPreference'/],
+    [{ data: { 'settings.preferences.useEmojis': true } }, /unknown field 'data\.settings\.preferences\.useEmojis'/],
+    [{ data: { dontAskAgainList: [] } }, /unknown field 'data\.dontAskAgainList'/],
     [{}, /'data' is required/],
     [{ data: [] }, /'data' must be an object/],
     [{ data: 'useEmojis=true' }, /'data' must be an object/],
@@ -224,7 +224,8 @@ test('nothing from a refused request is stored, not even its good keys', async (
 test('an idle time under a minute is refused (Rocket.Chat: at least 60 s)', async () => {
   const r = await set(aliceAuth, { idleTimeLimit: 59 });
   assert.equal(r.status, 400);
-  assert.match(r.json.error, /'idleTimeLimit' must be from 60/);
+  assert.match(r.json.error, /'data\.idleTimeLimit' must be from 60/);
+  assert.deepEqual(r.json.details, { field: 'data.idleTimeLimit' }, 'the full path is the field');
 });
 
 test('legacy email modes are remapped as Rocket.Chat does: all -> mentions, disabled -> nothing', async () => {

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "errors.h"
 #include "json.h"
 #include "prefkeys.h"
 #include "request.h"
@@ -155,8 +156,13 @@ test_json_dates(void)
 	for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++)
 		CHECK(!parse_iso_date(bad_dates[i], &ms), bad_dates[i]);
 	CHECK(parse_iso_date("2027-06-15T12:00:00.5+02:00", &ms) && ms == 1813053600500LL, "offset and fraction");
+	/* Years before 1000 keep four digits; the proleptic Gregorian calendar,
+	 * as JavaScript's Date and Python's datetime count. */
 	iso_date(-30000000000000LL, buf);
-	CHECK(strcmp(buf, "1019-05-26T06:40:00.000Z") == 0 || buf[4] == '-', "four-digit years");
+	CHECK(strcmp(buf, "1019-05-04T18:40:00.000Z") == 0, "a date before 1900");
+	iso_date(-62135596800000LL, buf);
+	CHECK(strcmp(buf, "0001-01-01T00:00:00.000Z") == 0, "year 1 has four digits");
+	CHECK(parse_iso_date("0001-01-01T00:00:00Z", &ms) && ms == -62135596800000LL, "and reads back");
 	iso_date(1700000000123LL, buf);
 	CHECK(strcmp(buf, "2023-11-14T22:13:20.123Z") == 0, "milliseconds kept");
 	bson_t *doc = BCON_NEW("a", BCON_UTF8("x"), "d", BCON_DATE_TIME(0), "n", "{", "b", BCON_BOOL(true), "}");
@@ -165,6 +171,25 @@ test_json_dates(void)
 	    "{\"a\":\"x\",\"d\":\"1970-01-01T00:00:00.000Z\",\"n\":{\"b\":true}}") == 0, "bson to json");
 	json_object_put(o);
 	bson_destroy(doc);
+}
+
+/* The error table is the whole vocabulary: every kind has a row, a status
+ * and a message, and no two kinds share an errorType. */
+static void
+test_error_table(void)
+{
+	for (int k = ERR_NONE + 1; k < ERR__COUNT; k++) {
+		const struct err_info *e = err_info((enum err_kind)k);
+		char what[64];
+		snprintf(what, sizeof what, "error kind %d has a status and a message", k);
+		CHECK(e->status >= 400 && e->status <= 599 && e->message && *e->message, what);
+		for (int j = k + 1; e->type && j < ERR__COUNT; j++) {
+			const struct err_info *o = err_info((enum err_kind)j);
+			snprintf(what, sizeof what, "errorType %s is one kind's", e->type);
+			CHECK(o->type == NULL || strcmp(o->type, e->type) != 0, what);
+		}
+	}
+	CHECK(err_info((enum err_kind)9999) == err_info(ERR_INTERNAL), "out of range is internal");
 }
 
 int
@@ -179,5 +204,6 @@ main(void)
 	test_totp();
 	test_urlencoded();
 	test_json_dates();
+	test_error_table();
 	return unit_done();
 }

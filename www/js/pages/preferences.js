@@ -103,16 +103,17 @@ export function parseWords(text) {
   return text.split(/[,\n]/).map((w) => w.trim()).filter(Boolean);
 }
 
-/** The key a server message names ("'idleTimeLimit' must ...", "unknown field 'x'", "'highlights[2]' ..."). */
-/** The preference an invalid-params answer is about (details.field, e.g. "highlights[2]"). */
+/** The preference an invalid-params answer is about (details.field is its
+ *  full path in the body, e.g. "data.highlights[2]"). */
 function fieldOf(err, keys) {
-  const key = String(err.details?.field ?? '').replace(/\[\d+\]$/, '');
+  const key = String(err.details?.field ?? '').replace(/^data\./, '').replace(/\[\d+\].*$/, '');
   return keys.has(key) ? key : null;
 }
 
-/** The server's text without its " [errorType]" suffix. */
+/** The server's text without its " [errorType]" suffix, naming the key as
+ *  the page shows it ("'highlights[1]'", not the body path "'data.highlights[1]'"). */
 function plainMessage(err) {
-  return describeError(err).replace(/\s*\[[\w-]+\]$/, '');
+  return describeError(err).replace(/\s*\[[\w-]+\]$/, '').replace(/'data\./g, "'");
 }
 
 /** A <select> of choices ([value, labelKey]) showing value; an unknown value gets its own option. */
