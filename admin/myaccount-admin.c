@@ -19,6 +19,7 @@
 #include "mail.h"
 #include "schema.h"
 #include "store.h"
+#include "user.h"
 
 static const char *prog = "myaccount-admin";
 
@@ -165,7 +166,8 @@ cmd_init_db(int argc, char **argv)
 	return 0;
 }
 
-/* create-user USERNAME EMAIL [NAME]; password from the terminal or stdin. */
+/* create-user USERNAME EMAIL|- [NAME]; password from the terminal or stdin.
+ * "-" makes a user without an address (a bot, an import). */
 static int
 cmd_create_user(int argc, char **argv)
 {
@@ -173,13 +175,15 @@ cmd_create_user(int argc, char **argv)
 	bson_error_t e;
 	int rc;
 
+	bool no_email = argc >= 3 && strcmp(argv[2], "-") == 0;
+
 	if (argc < 3 || argc > 4)
-		return fail("%s", "usage: create-user USERNAME EMAIL [\"FULL NAME\"]");
+		return fail("%s", "usage: create-user USERNAME EMAIL|- [\"FULL NAME\"]");
 	if (!valid_username(argv[1]))
 		return fail("'%s' is not a valid username (letters, digits, . _ -; up to 64)", argv[1]);
-	if (!valid_email(argv[2]))
+	if (!no_email && !valid_email(argv[2]))
 		return fail("'%s' is not a valid email address", argv[2]);
-	snprintf(email, sizeof email, "%s", argv[2]);
+	snprintf(email, sizeof email, "%s", no_email ? "" : argv[2]);
 	for (char *p = email; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	if ((rc = read_password(password, sizeof password)) != 0 || (rc = hash_password(password, hash)) != 0)
@@ -187,18 +191,29 @@ cmd_create_user(int argc, char **argv)
 	sodium_memzero(password, sizeof password);
 	random_id(id, ID_LEN);
 	int64_t now = now_ms();
+	char *key = user_name_key(argv[1]);
 	bson_t *doc = BCON_NEW(
 	    "_id", BCON_UTF8(id),
 	    "createdAt", BCON_DATE_TIME(now),
 	    "_updatedAt", BCON_DATE_TIME(now),
 	    "type", BCON_UTF8("user"),
 	    "username", BCON_UTF8(argv[1]),
+	    "usernameKey", BCON_UTF8(key),
 	    "name", BCON_UTF8(argc == 4 ? argv[3] : argv[1]),
-	    "emails", "[", "{", "address", BCON_UTF8(email), "verified", BCON_BOOL(true), "}", "]",
 	    "status", BCON_UTF8("offline"),
 	    "active", BCON_BOOL(true),
 	    "roles", "[", BCON_UTF8("user"), "]",
 	    "services", "{", "password", "{", "argon2", BCON_UTF8(hash), "}", "}");
+	bson_free(key);
+	if (!no_email) {
+		bson_t emails, one;
+		BSON_APPEND_ARRAY_BEGIN(doc, "emails", &emails);
+		BSON_APPEND_DOCUMENT_BEGIN(&emails, "0", &one);
+		BSON_APPEND_UTF8(&one, "address", email);
+		BSON_APPEND_BOOL(&one, "verified", true);
+		bson_append_document_end(&emails, &one);
+		bson_append_array_end(doc, &emails);
+	}
 	bool ok = mongoc_collection_insert_one(store_coll(COLL_USERS), doc, NULL, NULL, &e);
 	bson_destroy(doc);
 	if (!ok && store_is_duplicate(&e))
@@ -334,7 +349,7 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "init-db", cmd_init_db, "init-db                         create collections, indexes and validators" },
-	{ "create-user", cmd_create_user, "create-user USERNAME EMAIL [NAME]  add a user (password asked, or read from stdin)" },
+	{ "create-user", cmd_create_user, "create-user USERNAME EMAIL|- [NAME]  add a user (password asked, or read from stdin; - : no email)" },
 	{ "set-password", cmd_set_password, "set-password USERNAME           set a user's password; signs out their sessions" },
 	{ "disable", cmd_disable, "disable USERNAME                block sign-in and revoke every session and token" },
 	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },

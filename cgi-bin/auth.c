@@ -128,23 +128,17 @@ read_creds_or_reply(struct request *req, struct login_creds *c)
 	return true;
 }
 
-/* Finds the user by username or (case-insensitively stored) email.
- * Returns 1 found, 0 not, -1 after answering a database error. */
+/* The first user FILTER matches (copied into *USER): 1 found, 0 not, -1
+ * after answering a database error. Consumes FILTER. */
 static int
-find_user(struct request *req, const char *ident, bool by_email, bson_t **user)
+find_one_user(struct request *req, bson_t *filter, bson_t **user)
 {
-	char lower[256];
 	bson_error_t e;
 	const bson_t *doc;
 	int found = 0;
-
-	snprintf(lower, sizeof lower, "%s", ident);
-	for (char *p = lower; by_email && *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	bson_t *filter = by_email ? BCON_NEW("emails.address", BCON_UTF8(lower))
-	                          : BCON_NEW("username", BCON_UTF8(ident));
 	bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_USERS), filter, opts, NULL);
+
 	if (mongoc_cursor_next(cur, &doc)) {
 		*user = bson_copy(doc);
 		found = 1;
@@ -156,6 +150,26 @@ find_user(struct request *req, const char *ident, bool by_email, bson_t **user)
 	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
 	bson_destroy(filter);
+	return found;
+}
+
+/* Finds the user by email (stored lower-case) or by username: the exact
+ * name first, then without regard to case, as Meteor falls back to; the
+ * unique usernameKey index keeps that second match to one user.
+ * Returns 1 found, 0 not, -1 after answering a database error. */
+static int
+find_user(struct request *req, const char *ident, bool by_email, bson_t **user)
+{
+	char *key = user_name_key(ident);
+	int found;
+
+	/* Addresses are stored lower-cased; user_name_key() lower-cases the
+	 * ASCII letters, all an address's domain may hold unencoded. */
+	if (by_email)
+		found = find_one_user(req, BCON_NEW("emails.address", BCON_UTF8(key)), user);
+	else if ((found = find_one_user(req, BCON_NEW("username", BCON_UTF8(ident)), user)) == 0)
+		found = find_one_user(req, BCON_NEW("usernameKey", BCON_UTF8(key)), user);
+	bson_free(key);
 	return found;
 }
 
@@ -312,9 +326,15 @@ login(struct request *req)
 	bool active = found && !(bson_has_field(user, "active") && !bson_get_bool(user, "active"));
 	if (stored == NULL)
 		burn_password_time(digest);
-	if (stored == NULL || !password_verify(stored, digest) || !active) {
+	if (stored == NULL || !password_verify(stored, digest)) {
 		ratelimit_add(keys, 2);
 		reply_error(req, ERR_LOGIN_FAILED, NULL);
+		goto out;
+	}
+	/* Only the right password learns that the account is switched off, as
+	 * Rocket.Chat's validateLoginAttempt answers. */
+	if (!active) {
+		reply_error(req, ERR_USER_NOT_ACTIVATED, NULL);
 		goto out;
 	}
 	if (!login_second_factor(req, user, c.code))
@@ -415,12 +435,23 @@ static const struct { const char *name; const bool *on; } features[] = {
 	{ "deleteOwnAccount", &cfg.allow_delete_own_account },
 };
 
+/* Rocket.Chat's getServerInfo(): "version" is the API level without its
+ * patch number (clients refuse servers they think too old), and
+ * minimumClientVersions; ours are extra fields a Rocket.Chat client ignores. */
 static void
 info(struct request *req)
 {
 	json_object *o = json_object_new_object(), *f = json_object_new_object();
+	json_object *min = json_object_new_object();
+	const char *v = cfg.rocketchat_version;
+	const char *dot = strchr(v, '.');
+	int major_minor = dot && strchr(dot + 1, '.') ? (int)(strchr(dot + 1, '.') - v) : (int)strlen(v);
 
-	json_object_object_add(o, "version", json_object_new_string(MYACCOUNT_VERSION));
+	json_object_object_add(o, "version", json_object_new_string_len(v, major_minor));
+	json_object_object_add(min, "desktop", json_object_new_string(cfg.min_desktop_client_version));
+	json_object_object_add(min, "mobile", json_object_new_string(cfg.min_mobile_client_version));
+	json_object_object_add(o, "minimumClientVersions", min);
+	json_object_object_add(o, "myaccountVersion", json_object_new_string(MYACCOUNT_VERSION));
 	for (size_t i = 0; i < sizeof features / sizeof features[0]; i++)
 		json_object_object_add(f, features[i].name, json_object_new_boolean(*features[i].on));
 	json_object_object_add(o, "features", f);
@@ -532,6 +563,10 @@ static const struct route routes[] = {
 	{ .method = "POST", .path = "/api/v1/logout", .auth = AUTH_USER,
 	  .body_max = SMALL_BODY_MAX, .flags = R_KEEP_UNKNOWN,
 	  .handler = logout, .summary = "revoke the caller's token" },
+	/* Deprecated in Rocket.Chat but still served; a GET that changes
+	 * state, so cookie sessions need the CSRF header here too. */
+	{ .method = "GET", .path = "/api/v1/logout", .auth = AUTH_USER, .flags = R_MUTATING,
+	  .handler = logout, .summary = "revoke the caller's token (deprecated GET)" },
 	{ .method = "GET", .path = "/api/v1/me", .auth = AUTH_USER,
 	  .handler = me, .summary = "the caller's own user" },
 	{ .method = "POST", .path = "/api/v1/users.logoutOtherClients", .auth = AUTH_USER,

@@ -55,16 +55,16 @@ get_preferences(struct request *req)
 }
 
 /* {"$set": {"settings.preferences.<key>": value, ..., "language",
- * "_updatedAt"}} from the validated DATA. False when a value has no BSON
- * form (cannot happen for values that passed the spec). */
+ * "_updatedAt"}, "$unset": {<keys sent as null>}} from the validated DATA:
+ * null resets a key to the default by removing the stored value. False
+ * when a value has no BSON form (cannot happen for values that passed). */
 static bool
 build_update(json_object *data, bson_t *update)
 {
 	const char *text = json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN);
 	bson_t *values = bson_new_from_json((const uint8_t *)text, -1, NULL);
-	bson_t set;
+	bson_t set, unset = BSON_INITIALIZER;
 	bson_iter_t it;
-	char path[128];
 
 	if (values == NULL || !bson_iter_init(&it, values)) {
 		if (values)
@@ -73,13 +73,27 @@ build_update(json_object *data, bson_t *update)
 	}
 	BSON_APPEND_DOCUMENT_BEGIN(update, "$set", &set);
 	while (bson_iter_next(&it)) {
-		snprintf(path, sizeof path, "settings.preferences.%s", bson_iter_key(&it));
-		bson_append_iter(&set, path, -1, &it);
-		if (strcmp(bson_iter_key(&it), "language") == 0)
-			bson_append_iter(&set, "language", -1, &it);
+		const char *key = bson_iter_key(&it);
+		bool reset = BSON_ITER_HOLDS_NULL(&it);
+		/* Keys are the spec's own names: short ASCII, never user text. */
+		char *path = bson_strdup_printf("settings.preferences.%s", key);
+		if (reset)
+			BSON_APPEND_UTF8(&unset, path, "");
+		else
+			bson_append_iter(&set, path, -1, &it);
+		if (strcmp(key, "language") == 0) {
+			if (reset)
+				BSON_APPEND_UTF8(&unset, "language", "");
+			else
+				bson_append_iter(&set, "language", -1, &it);
+		}
+		bson_free(path);
 	}
 	BSON_APPEND_DATE_TIME(&set, "_updatedAt", now_ms());
 	bson_append_document_end(update, &set);
+	if (!bson_empty(&unset))
+		BSON_APPEND_DOCUMENT(update, "$unset", &unset);
+	bson_destroy(&unset);
 	bson_destroy(values);
 	return true;
 }

@@ -34,6 +34,11 @@ static const struct key keys[] = {
 	S(mongodb_database, "myaccount"),
 	S(site_url, "http://127.0.0.1:8080"),
 	S(site_name, "My Account"),
+	/* What /api/info reports to Rocket.Chat clients (see cgi-bin/auth.c). */
+	S(rocketchat_version, "7.6.0"),
+	S(min_desktop_client_version, "3.9.0"),
+	S(min_mobile_client_version, "4.40.0"),
+	S(custom_sounds, ""),
 	L(session_days, "90", 1, 3650),
 	S(cookie_secure, "auto"),
 	L(login_max_failures_per_user, "10", 1, 1000000),

@@ -11,6 +11,10 @@ struct config {
 	char *mongodb_database;
 	char *site_url;                 /* no trailing slash */
 	char *site_name;
+	char *rocketchat_version;       /* the Rocket.Chat API level implemented */
+	char *min_desktop_client_version;
+	char *min_mobile_client_version;
+	char *custom_sounds;            /* comma-separated custom sound ids users may pick */
 	long  session_days;
 	char *cookie_secure;            /* auto | yes | no */
 	long  login_max_failures_per_user;

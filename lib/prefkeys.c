@@ -14,7 +14,8 @@
 #include "config.h"
 #include "json.h"
 
-static const char *const notify_levels[] = { "all", "mentions", "nothing", NULL };
+/* "default" follows the server's default, as Rocket.Chat's web client sends. */
+static const char *const notify_levels[] = { "all", "mentions", "nothing", "default", NULL };
 /* "all" and "disabled" are legacy values, accepted and remapped (below). */
 static const char *const email_modes[] = { "nothing", "mentions", "all", "disabled", NULL };
 static const char *const send_on_enter[] = { "normal", "alternative", "desktop", NULL };
@@ -23,11 +24,37 @@ static const char *const sort_by[] = { "activity", "alphabetical", NULL };
 static const char *const view_modes[] = { "extended", "medium", "condensed", NULL };
 static const char *const themes[] = { "auto", "light", "dark", "high-contrast", NULL };
 /* Rocket.Chat's 13 default sound ids (section 3.4), and "none". The SPA
- * ships www/sounds/<id>.ogg for each. */
+ * ships www/sounds/<id>.ogg for each; the admin's custom sounds are listed
+ * in the config (custom_sounds). */
 static const char *const sounds[] = {
 	"none", "chime", "door", "beep", "chelle", "ding", "droplet", "highbell", "seasons",
 	"telephone", "outbound-call-ringing", "call-ended", "dialtone", "ringtone", NULL
 };
+
+/* A default sound or one of the admin's custom_sounds ids. */
+static const char *
+check_sound(json_object *v)
+{
+	const char *s = json_object_get_string(v), *list = cfg.custom_sounds;
+	size_t n = strlen(s);
+
+	for (const char *const *d = sounds; *d; d++)
+		if (strcmp(*d, s) == 0)
+			return NULL;
+	while (list && *list && n > 0) {
+		size_t len = strcspn(list, ",");
+		const char *item = list;
+		while (len > 0 && *item == ' ') {
+			item++;
+			len--;
+		}
+		if (len == n && strncmp(item, s, n) == 0)
+			return NULL;
+		list += strcspn(list, ",");
+		list += *list == ',';
+	}
+	return "must be a sound id: none, a default sound or one of the server's custom sounds";
+}
 
 static const char *
 check_language(json_object *v)
@@ -71,20 +98,36 @@ check_percent(json_object *v)
 	return NULL;
 }
 
-#define BOOL  FIELD_BOOL
-#define STR   FIELD_CHOICE
-#define NUM   FIELD_INT
-#define WORDS FIELD_WORDS
+/* Every preference takes null too: it resets the key to the default. */
+#define RESET              .flags = F_NULLABLE
+#define BOOL(k)            FIELD_BOOL(k, RESET)
+#define STR(k, list)       FIELD_CHOICE(k, list, RESET)
+#define NUM(k, lo, hi)     FIELD_INT(k, lo, hi, RESET)
+#define WORDS(k, n, len, chk) FIELD_WORDS(k, n, len, chk, RESET)
+#define SOUND(k)           { .name = (k), .type = F_STRING, .flags = F_NULLABLE | F_NO_CTRL, \
+                             .max = 64, .check = check_sound }
 
-/* Every key Rocket.Chat's users.setPreferences schema takes that has a JSON
- * type our validator knows (dontAskAgainList and featuresPreview, lists of
- * objects, are not taken). */
+/* Rocket.Chat's {action, label} and {name, value} lists. */
+static const struct field dont_ask_item[] = {
+	{ .name = "action", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 100 },
+	{ .name = "label", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .max = 200 },
+	FIELD_END
+};
+
+static const struct field feature_preview_item[] = {
+	{ .name = "name", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 100 },
+	{ .name = "value", .type = F_BOOL, .flags = F_REQUIRED },
+	FIELD_END
+};
+
+/* Every key Rocket.Chat's users.setPreferences schema takes (its REST
+ * schema has no idleTimeLimitH/M/S: those are the DDP method's only). */
 const struct field preference_fields[] = {
 	/* Localization */
-	{ .name = "language", .type = F_STRING, .flags = F_NO_CTRL, .max = 16, .check = check_language },
+	{ .name = "language", .type = F_STRING, .flags = F_NULLABLE | F_NO_CTRL, .max = 16, .check = check_language },
 	/* User presence; Rocket.Chat refuses an idle time under a minute. */
 	BOOL("enableAutoAway"),
-	NUM("idleTimeLimit", 60, 86400),
+	FIELD_INT("idleTimeLimit", 60, 86400, RESET, .range_error = ERR_IDLE_TIME_LIMIT),
 	/* Notifications */
 	STR("desktopNotifications", notify_levels),
 	BOOL("desktopNotificationRequireInteraction"),
@@ -116,8 +159,8 @@ const struct field preference_fields[] = {
 	/* Highlights: up to 100 words of up to 100 characters. */
 	WORDS("highlights", 100, 100, check_words),
 	/* Sound; volumes in percent. */
-	STR("newRoomNotification", sounds),
-	STR("newMessageNotification", sounds),
+	SOUND("newRoomNotification"),
+	SOUND("newMessageNotification"),
 	BOOL("muteFocusedConversations"),
 	NUM("notificationsSoundVolume", 0, 100),
 	NUM("masterVolume", 0, 100),
@@ -132,7 +175,13 @@ const struct field preference_fields[] = {
 	BOOL("sidebarGroupByType"),
 	WORDS("sidebarSectionsOrder", 20, 40, NULL),
 	STR("themeAppearence", themes),
-	{ .name = "fontSize", .type = F_STRING, .flags = F_NO_CTRL, .min = 2, .max = 8, .check = check_percent },
+	{ .name = "fontSize", .type = F_STRING, .flags = F_NULLABLE | F_NO_CTRL, .min = 2, .max = 8,
+	  .check = check_percent },
+	/* Dialogs the user asked not to see again; previews of new features. */
+	{ .name = "dontAskAgainList", .type = F_OBJECT_ARRAY, .flags = F_NULLABLE, .max = 100,
+	  .sub = dont_ask_item },
+	{ .name = "featuresPreview", .type = F_OBJECT_ARRAY, .flags = F_NULLABLE, .max = 100,
+	  .sub = feature_preview_item },
 	/* Omnichannel */
 	BOOL("omnichannelTranscriptEmail"),
 	BOOL("omnichannelTranscriptPDF"),

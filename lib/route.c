@@ -23,11 +23,12 @@ path_matches(const struct route *r, const char *path, const char **tail)
 	return strcmp(path, r->path) == 0;
 }
 
+/* GET rows answer HEAD too, except those that change state. */
 static bool
 method_matches(const struct route *r, const char *method)
 {
 	return strcmp(r->method, method) == 0 ||
-	    (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0);
+	    (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0 && !(r->flags & R_MUTATING));
 }
 
 /* 404, 405 or the route. */
@@ -80,7 +81,7 @@ invalid_or_reply(struct request *req, const struct verror *e)
 		details = json_object_new_object();
 		json_object_object_add(details, "field", json_object_new_string(e->field));
 	}
-	reply_error_ex(req, ERR_INVALID_PARAMS, details, "%s", e->msg);
+	reply_error_ex(req, e->kind, details, "%s", e->msg);
 	return false;
 }
 

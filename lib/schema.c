@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "store.h"
+#include "user.h"
 
 struct index_spec {
 	enum coll   coll;
@@ -19,7 +20,10 @@ struct index_spec {
 
 static const struct index_spec indexes[] = {
 	{ COLL_USERS, "username_unique", "{\"username\": 1}", true, -1, false },
-	{ COLL_USERS, "email_unique", "{\"emails.address\": 1}", true, -1, false },
+	/* Two users never differ only by the case of their name (user_name_key()). */
+	{ COLL_USERS, "username_key_unique", "{\"usernameKey\": 1}", true, -1, true },
+	/* Sparse: users without an address (bots, imports) are many. */
+	{ COLL_USERS, "email_unique", "{\"emails.address\": 1}", true, -1, true },
 	/* Token lookups are by _id (the hash, unique by nature); these serve
 	 * listings and "log out everywhere". */
 	{ COLL_TOKENS, "user_type", "{\"userId\": 1, \"type\": 1}", false, -1, false },
@@ -64,6 +68,10 @@ static const struct { enum coll coll; const char *schema; } validators[] = {
 	  "  \"expiresAt\": {\"bsonType\": \"date\"}"
 	  " }}" },
 };
+
+/* MongoDB's codes for "an index of that name exists with other options". */
+#define INDEX_OPTIONS_CONFLICT   85
+#define INDEX_KEY_SPECS_CONFLICT 86
 
 static int
 run(const bson_t *cmd, bson_error_t *e)
@@ -122,7 +130,15 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 		BSON_APPEND_INT32(one, "expireAfterSeconds", (int32_t)ix->ttl_s);
 	bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(store_coll_name(ix->coll)),
 	    "indexes", "[", BCON_DOCUMENT(one), "]");
-	if (run(cmd, &e) != 0) {
+	bool ok = run(cmd, &e) == 0;
+	if (!ok && (e.code == INDEX_OPTIONS_CONFLICT || e.code == INDEX_KEY_SPECS_CONFLICT)) {
+		/* An older release made it with other options: make it again. */
+		bson_t *drop = BCON_NEW("dropIndexes", BCON_UTF8(store_coll_name(ix->coll)),
+		    "index", BCON_UTF8(ix->name));
+		ok = run(drop, &e) == 0 && run(cmd, &e) == 0;
+		bson_destroy(drop);
+	}
+	if (!ok) {
 		snprintf(err, errlen, "index %s on %s: %s", ix->name, store_coll_name(ix->coll), e.message);
 		rc = -1;
 	}
@@ -132,12 +148,51 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 	return rc;
 }
 
+/* Users stored before usernameKey existed get it, so the unique index can
+ * be built and sign-in finds them by any case. */
+static int
+migrate_username_keys(char *err, size_t errlen)
+{
+	bson_error_t e;
+	const bson_t *doc;
+	int rc = 0;
+	bson_t *filter = BCON_NEW("usernameKey", "{", "$exists", BCON_BOOL(false), "}");
+	bson_t *opts = BCON_NEW("projection", "{", "username", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_USERS), filter, opts, NULL);
+
+	while (rc == 0 && mongoc_cursor_next(cur, &doc)) {
+		const char *id = bson_get_str(doc, "_id"), *name = bson_get_str(doc, "username");
+		if (id == NULL || name == NULL)
+			continue;
+		char *key = user_name_key(name);
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t *upd = BCON_NEW("$set", "{", "usernameKey", BCON_UTF8(key), "}");
+		if (!mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, NULL, &e)) {
+			snprintf(err, errlen, "setting usernameKey of user %s: %s", id, e.message);
+			rc = -1;
+		}
+		bson_destroy(upd);
+		bson_destroy(sel);
+		bson_free(key);
+	}
+	if (rc == 0 && mongoc_cursor_error(cur, &e)) {
+		snprintf(err, errlen, "reading users: %s", e.message);
+		rc = -1;
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	return rc;
+}
+
 int
 schema_apply(char *err, size_t errlen)
 {
 	for (size_t i = 0; i < sizeof validators / sizeof validators[0]; i++)
 		if (apply_validator(validators[i].coll, validators[i].schema, err, errlen) != 0)
 			return -1;
+	if (migrate_username_keys(err, errlen) != 0)
+		return -1;
 	for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++)
 		if (apply_index(&indexes[i], err, errlen) != 0)
 			return -1;

@@ -13,14 +13,16 @@ static mongoc_database_t *db;
 static mongoc_collection_t *colls[COLL__COUNT];
 static unsigned long commands;
 
-static const char *const names[COLL__COUNT] = {
-	[COLL_USERS] = "users",
-	[COLL_TOKENS] = "tokens",
-	[COLL_RATELIMITS] = "ratelimits",
-	[COLL_MAIL] = "mail_queue",
-	[COLL_EMAIL_CODES] = "email_codes",
-	[COLL_EXPORTS] = "exports",
-	[COLL_AVATARS] = "avatars",
+/* Every collection, its name, and how its documents belong to a user. */
+static const struct { const char *name; struct coll_owner owner; } table[COLL__COUNT] = {
+	[COLL_USERS] = { "users", { .kind = OWNER_ID } },
+	[COLL_TOKENS] = { "tokens", { .kind = OWNER_FIELD, .field = "userId" } },
+	[COLL_RATELIMITS] = { "ratelimits", { .kind = OWNER_NONE,
+	    .why = "failure counters keyed by a hash of the account or address; each expires with its window" } },
+	[COLL_MAIL] = { "mail_queue", { .kind = OWNER_FIELD, .field = "userId" } },
+	[COLL_EMAIL_CODES] = { "email_codes", { .kind = OWNER_FIELD, .field = "userId" } },
+	[COLL_EXPORTS] = { "exports", { .kind = OWNER_FIELD, .field = "userId" } },
+	[COLL_AVATARS] = { "avatars", { .kind = OWNER_ID } },
 };
 
 /* Timeouts that make an unreachable database a quick 503, not a hung request,
@@ -69,7 +71,7 @@ store_init(const char *appname, char *err, size_t errlen)
 	mongoc_apm_callbacks_destroy(cbs);
 	db = mongoc_client_get_database(client, cfg.mongodb_database);
 	for (int i = 0; i < COLL__COUNT; i++)
-		colls[i] = mongoc_database_get_collection(db, names[i]);
+		colls[i] = mongoc_database_get_collection(db, table[i].name);
 	return 0;
 }
 
@@ -99,7 +101,13 @@ store_coll(enum coll c)
 const char *
 store_coll_name(enum coll c)
 {
-	return names[c];
+	return table[c].name;
+}
+
+const struct coll_owner *
+store_coll_owner(enum coll c)
+{
+	return &table[c].owner;
 }
 
 mongoc_database_t *

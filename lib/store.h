@@ -22,6 +22,20 @@ enum coll {
 	COLL__COUNT
 };
 
+/* How a collection's documents belong to a user, so deleting or exporting
+ * an account walks one table (store_coll_owner()). */
+enum owner {
+	OWNER_ID,           /* _id is the user id */
+	OWNER_FIELD,        /* a field (owner.field) holds the user id */
+	OWNER_NONE,         /* not per user, or keyed so it cannot be told (owner.why) */
+};
+
+struct coll_owner {
+	enum owner  kind;
+	const char *field;  /* OWNER_FIELD: the field */
+	const char *why;    /* OWNER_NONE: what the documents are and how they go */
+};
+
 /* Connects lazily on first use; reads cfg. -1 with a message on a bad URI. */
 int store_init(const char *appname, char *err, size_t errlen);
 void store_cleanup(void);
@@ -29,6 +43,8 @@ void store_cleanup(void);
 /* Borrowed handle, valid until store_cleanup(). */
 mongoc_collection_t *store_coll(enum coll c);
 const char *store_coll_name(enum coll c);
+/* Borrowed, static: how C's documents belong to a user. */
+const struct coll_owner *store_coll_owner(enum coll c);
 mongoc_database_t *store_db(void);
 
 /* 503 for an unreachable server, 500 otherwise. */

@@ -27,6 +27,16 @@ is_shown(const char *key)
 	return false;
 }
 
+char *
+user_name_key(const char *username)
+{
+	char *key = bson_strdup(username);
+	for (char *p = key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return key;
+}
+
 const char *
 user_verified_email(const bson_t *user)
 {

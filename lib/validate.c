@@ -95,6 +95,7 @@ fail(struct verror *e, const char *path, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	snprintf(e->field, sizeof e->field, "%s", path ? path : "");
+	e->kind = ERR_INVALID_PARAMS;
 }
 
 /* A + B + C into OUT (N bytes), cut on a character boundary when long. */
@@ -261,6 +262,8 @@ check_number(struct walk *w, json_object *v, const struct field *f, const char *
 	}
 	if ((f->min != 0 || f->max != 0) && (d < (double)f->min || d > (double)f->max)) {
 		fail(w->e, path, "'%s' must be from %lld to %lld", path, f->min, f->max);
+		if (f->range_error != ERR_NONE)
+			w->e->kind = f->range_error;
 		return false;
 	}
 	out->d = d;

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "errors.h"
+
 enum ftype {
 	F_STRING,       /* min/max: length in characters (UTF-8 code points) */
 	F_BOOL,
@@ -42,16 +44,20 @@ struct field {
 	long                 item_max;      /* F_STRING_ARRAY: max characters per item */
 	/* Extra check after the type check; returns NULL or a message. */
 	const char *(*check)(json_object *value);
+	/* Rocket.Chat's own errorType for a value out of min..max, where it
+	 * has one (ERR_NONE: invalid-params). */
+	enum err_kind        range_error;
 };
 
 #define FIELD_END { .name = NULL }
 
-/* Rows that recur, so long tables read one line per key. */
-#define FIELD_BOOL(k)               { .name = (k), .type = F_BOOL }
-#define FIELD_CHOICE(k, list)       { .name = (k), .type = F_STRING, .choices = (list) }
-#define FIELD_INT(k, lo, hi)        { .name = (k), .type = F_INT, .min = (lo), .max = (hi) }
-#define FIELD_WORDS(k, n, len, chk) { .name = (k), .type = F_STRING_ARRAY, .max = (n), \
-                                      .item_max = (len), .check = (chk) }
+/* Rows that recur, so long tables read one line per key; more members may
+ * follow (FIELD_BOOL("x", .flags = F_NULLABLE)). */
+#define FIELD_BOOL(k, ...)          { .name = (k), .type = F_BOOL, __VA_ARGS__ }
+#define FIELD_CHOICE(k, list, ...)  { .name = (k), .type = F_STRING, .choices = (list), __VA_ARGS__ }
+#define FIELD_INT(k, lo, hi, ...)   { .name = (k), .type = F_INT, .min = (lo), .max = (hi), __VA_ARGS__ }
+#define FIELD_WORDS(k, n, len, chk, ...) { .name = (k), .type = F_STRING_ARRAY, .max = (n), \
+                                      .item_max = (len), .check = (chk), __VA_ARGS__ }
 
 /* One validated value; every pointer is borrowed from the parsed body or
  * query and lives as long as the request. */
@@ -97,6 +103,7 @@ struct vopts {
 struct verror {
 	char msg[320];
 	char field[160];
+	enum err_kind kind;     /* ERR_INVALID_PARAMS unless the field says otherwise */
 };
 
 /* Checks OBJ against SPEC. On success OUT (may be NULL) gets the values in

@@ -207,7 +207,7 @@ def _ensure_uniques(self, doc):
         if not index.get('unique'):
             continue
         fields = [f for f, _ in index['key']]
-        if index.get('sparse') and all(_dot(doc, f) is _NO for f in fields):
+        if index.get('sparse') and not any(_has_path(doc, f) for f in fields):
             continue
         mine = _index_keys(doc, fields)
         docs = self._store._documents.values()
@@ -215,7 +215,8 @@ def _ensure_uniques(self, doc):
             f, v = fields[0], doc.get(fields[0])  # common case, 3x faster
             clash = any(o.get(f) == v and o is not doc for o in docs)
         else:
-            clash = any(o is not doc and mine & _index_keys(o, fields) for o in docs)
+            clash = any(o is not doc and mine & _index_keys(o, fields) for o in docs
+                    if not index.get('sparse') or any(_has_path(o, f) for f in fields))
         if clash:
             raise dup_key_error(self.full_name, name, fields, [_dot(doc, f) if _dot(doc, f) is not _NO else None
                                                                for f in fields])
@@ -239,6 +240,21 @@ def _path_values(doc, path):
     for v in values:
         out.extend(v if isinstance(v, list) and v else [None if v is _NO else v])
     return out
+
+
+def _has_path(doc, path):
+    """Whether DOC holds PATH at all, arrays fanned out as in mongod: what a sparse index
+    looks at (a document with emails: [{address}] has emails.address)."""
+    values = [doc]
+    for part in path.split('.'):
+        nxt = []
+        for v in values:
+            if isinstance(v, list):
+                nxt.extend(e[part] for e in v if isinstance(e, dict) and part in e)
+            elif isinstance(v, dict) and part in v:
+                nxt.append(v[part])
+        values = nxt
+    return bool(values)
 
 
 def _index_keys(doc, fields):
@@ -615,7 +631,7 @@ def _create_index(coll, keys, ix):
         fields = [f for f, _ in keys]
         seen = set()
         for doc in coll._store._documents.values():
-            if spec.get('sparse') and all(_dot(doc, f) is _NO for f in fields):
+            if spec.get('sparse') and not any(_has_path(doc, f) for f in fields):
                 continue
             mine = _index_keys(doc, fields)
             if mine & seen:

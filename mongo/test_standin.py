@@ -139,6 +139,14 @@ def multikey_unique_index(c, db):
     raises(OperationFailure, 85, db.people.create_index, 'emails.address', name='email_unique')
     db.twins.insert_many([{'e': [{'a': 1}]}, {'e': [{'a': 2}, {'a': 1}]}])
     raises(DuplicateKeyError, 11000, db.twins.create_index, 'e.a', unique=True)
+    # Sparse and multikey, as users.emails.address: users without an address are
+    # many, a shared address still clashes.
+    db.sparse_people.create_index('emails.address', unique=True, sparse=True, name='email_unique')
+    db.sparse_people.insert_many([{'_id': 1}, {'_id': 2}, {'_id': 3, 'name': 'bot'},
+                                  {'_id': 4, 'emails': [{'address': 'a@x'}]}])
+    raises(DuplicateKeyError, 11000, db.sparse_people.insert_one, {'_id': 5, 'emails': [{'address': 'a@x'}]})
+    raises(DuplicateKeyError, 11000, db.sparse_people.update_one, {'_id': 1},
+           {'$set': {'emails': [{'address': 'a@x'}]}})
 
 
 @test

@@ -41,6 +41,7 @@ login_max_failures_per_ip = $LOGIN_MAX_PER_IP
 login_block_seconds = 60
 trusted_proxies = 127.0.0.1
 personal_access_tokens_max_per_user = $PAT_MAX
+custom_sounds = k7Hq2fZ9ccustom, other-sound
 log_level = warn
 CONF
 }

@@ -41,9 +41,12 @@ test('disable blocks sign-in and revokes every token; enable allows sign-in agai
   const d = admin(['disable', u.username]);
   assert.equal(d.status, 0, d.stderr);
   assert.equal((await api('GET', '/api/v1/me', { auth: t })).status, 401);
+  const wrong = await api('POST', '/api/v1/login', { json: { user: u.username, password: 'not-' + u.password } });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.json.error, 'Unauthorized', 'a wrong password says nothing about the account');
   const denied = await api('POST', '/api/v1/login', { json: { user: u.username, password: u.password } });
   assert.equal(denied.status, 401);
-  assert.equal(denied.json.error, 'Unauthorized', 'a disabled account looks like a wrong password');
+  assert.equal(denied.json.error, 'error-user-is-not-activated', 'the right password learns it is switched off, as Rocket.Chat');
   assert.match(admin(['list-users']).stdout, new RegExp(`${u.username}\\s+\\S+\\s+no`));
   assert.equal(admin(['enable', u.username]).status, 0);
   assert.equal((await api('POST', '/api/v1/login', { json: { user: u.username, password: u.password } })).status, 200);

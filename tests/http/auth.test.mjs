@@ -13,7 +13,13 @@ test('GET /api/info answers the version without auth', async () => {
   const r = await api('GET', '/api/info');
   assert.equal(r.status, 200);
   assert.equal(r.json.success, true);
-  assert.match(r.json.version, /^\d+\.\d+\.\d+$/);
+  // The Rocket.Chat API level, without its patch number, as Rocket.Chat's
+  // getServerInfo() answers; clients refuse servers they think too old.
+  assert.match(r.json.version, /^\d+\.\d+$/);
+  assert.ok(Number(r.json.version.split('.')[0]) >= 7, 'a 7.x level');
+  assert.equal(typeof r.json.minimumClientVersions.desktop, 'string');
+  assert.equal(typeof r.json.minimumClientVersions.mobile, 'string');
+  assert.match(r.json.myaccountVersion, /^\d+\.\d+\.\d+$/, 'our own version beside it');
   // Our addition: the admin's switches, so the SPA can hide what is off.
   for (const v of Object.values(r.json.features)) assert.equal(typeof v, 'boolean');
   assert.equal(r.json.features.personalAccessTokens, true);

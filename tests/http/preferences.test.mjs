@@ -16,22 +16,27 @@ const SOUNDS = ['chime', 'door', 'beep', 'chelle', 'ding', 'droplet', 'highbell'
 // Shapes of a preference: good values and values the server must refuse.
 // Strings that spell a boolean or a whole number are typed first, as
 // Rocket.Chat's schema (AJV, coerceTypes) does; other strings are wrong types.
-const bool = { valid: [false, true], invalid: ['yes', 1, null, []] };
-const choice = (values, wrong) => ({ valid: values, invalid: [...wrong, '', 1, null, [values[0]]] });
-const range = (lo, hi) => ({ valid: [lo, Math.round((lo + hi) / 2), hi], invalid: [lo - 1, hi + 1, String(hi + 1), '5x', 1.5, null] });
+// null is no wrong value: it resets a key to the default (tested below).
+const bool = { valid: [false, true], invalid: ['yes', 1, []] };
+const choice = (values, wrong) => ({ valid: values, invalid: [...wrong, '', 1, [values[0]]] });
+const range = (lo, hi) => ({ valid: [lo, Math.round((lo + hi) / 2), hi], invalid: [lo - 1, hi + 1, String(hi + 1), '5x', 1.5] });
 const words = (maxItems, maxLength) => ({
   valid: [['alpha'], ['x'.repeat(maxLength)], Array.from({ length: maxItems }, (_, i) => `w${i}`), []],
-  invalid: ['alpha', [1], ['x'.repeat(maxLength + 1)], Array.from({ length: maxItems + 1 }, (_, i) => `w${i}`), ['a\nb'], {}, null],
+  invalid: ['alpha', [1], ['x'.repeat(maxLength + 1)], Array.from({ length: maxItems + 1 }, (_, i) => `w${i}`), ['a\nb'], {}],
 });
+// The custom sound tests/run.sh lists in the stack's config (custom_sounds).
+const CUSTOM_SOUND = 'k7Hq2fZ9ccustom';
 
 // Every key of lib/preferences.c and what it takes (reference §3.3).
 const SPEC = {
-  language: { valid: ['de', 'pt-BR', 'zh-Hant', '', 'en'], invalid: [5, 'x', 'de DE', 'en;', 'a'.repeat(17), ['en'], null, 'de\n'] },
+  language: { valid: ['de', 'pt-BR', 'zh-Hant', '', 'en'], invalid: [5, 'x', 'de DE', 'en;', 'a'.repeat(17), ['en'], 'de\n'] },
   enableAutoAway: bool,
-  idleTimeLimit: { valid: [60, 61, 3600, 86400, 300], invalid: [59, 0, -60, 86401, '59', '300s', 300.5, true, null] },
-  desktopNotifications: choice(['all', 'mentions', 'nothing'], ['default', 'ALL', 'loud']),
+  // Out of range answers Rocket.Chat's own errorType for this key.
+  idleTimeLimit: { valid: [60, 61, 3600, 86400, 300], invalid: ['300s', 300.5, true],
+    outOfRange: [59, 0, -60, 86401, '59'], rangeType: 'invalid-idle-time-limit-value' },
+  desktopNotifications: choice(['all', 'mentions', 'nothing', 'default'], ['ALL', 'loud']),
   desktopNotificationRequireInteraction: bool,
-  pushNotifications: choice(['mentions', 'nothing', 'all'], ['default', 'some']),
+  pushNotifications: choice(['mentions', 'default', 'nothing', 'all'], ['some']),
   emailNotificationMode: choice(['nothing', 'mentions'], ['default', 'always', 'Mentions']),
   receiveLoginDetectionEmail: bool,
   notifyCalendarEvents: bool,
@@ -40,7 +45,7 @@ const SPEC = {
   unreadAlert: bool,
   showThreadsInMainChannel: bool,
   alsoSendThreadToChannel: choice(['always', 'never', 'default'], ['sometimes']),
-  clockMode: { valid: [1, 2, 0], invalid: [3, -1, '3', 'h24', 1.5, true, null] },
+  clockMode: { valid: [1, 2, 0], invalid: [3, -1, '3', 'h24', 1.5, true] },
   useEmojis: bool,
   convertAsciiEmoji: bool,
   autoImageLoad: bool,
@@ -51,13 +56,13 @@ const SPEC = {
   hideFlexTab: bool,
   displayAvatars: bool,
   sendOnEnter: choice(['alternative', 'desktop', 'normal'], ['enter', 'Normal']),
-  messageViewMode: { valid: [1, 2, 0], invalid: [3, -1, 'cozy', 0.5, false, null] },
+  messageViewMode: { valid: [1, 2, 0], invalid: [3, -1, 'cozy', 0.5, false] },
   mentionsWithSymbol: bool,
   useLegacyMessageTemplate: bool,
   enableNewMessageTemplate: bool,
   highlights: { ...words(100, 100), invalid: [...words(100, 100).invalid, [''], ['  '], ['ok', '']] },
-  newRoomNotification: choice([...SOUNDS, 'none'], ['bell', 'Door', 'door.mp3']),
-  newMessageNotification: choice(['none', ...SOUNDS], ['custom-sound']),
+  newRoomNotification: choice([...SOUNDS, CUSTOM_SOUND, 'none'], ['bell', 'Door', 'door.mp3', CUSTOM_SOUND.slice(1)]),
+  newMessageNotification: choice(['none', CUSTOM_SOUND, ...SOUNDS], ['custom-sound']),
   muteFocusedConversations: bool,
   notificationsSoundVolume: range(0, 100),
   masterVolume: range(0, 100),
@@ -70,7 +75,17 @@ const SPEC = {
   sidebarGroupByType: bool,
   sidebarSectionsOrder: { valid: [['Unread', 'Favorites', 'Channels'], []], invalid: ['Unread', [1], ['x'.repeat(41)], Array.from({ length: 21 }, (_, i) => `s${i}`)] },
   themeAppearence: choice(['dark', 'light', 'high-contrast', 'auto'], ['blue']),
-  fontSize: { valid: ['112.5%', '87.5%', '100%'], invalid: ['100', '%', 'big', '100 %', 100, null] },
+  fontSize: { valid: ['112.5%', '87.5%', '100%'], invalid: ['100', '%', 'big', '100 %', 100] },
+  dontAskAgainList: {
+    valid: [[], [{ action: 'deleteMessage', label: 'Delete message' }, { action: 'leaveRoom', label: '' }]],
+    invalid: [{}, ['deleteMessage'], [{ action: 'x' }], [{ label: 'x' }], [{ action: '', label: 'x' }],
+      [{ action: 'x', label: 'y', extra: 1 }], [{ action: 5, label: 'y' }],
+      Array.from({ length: 101 }, (_, i) => ({ action: `a${i}`, label: 'l' }))],
+  },
+  featuresPreview: {
+    valid: [[], [{ name: 'quickReactions', value: true }, { name: 'navigationBar', value: false }]],
+    invalid: [{}, [{ name: 'x' }], [{ value: true }], [{ name: 'x', value: 'maybe' }], [1], [{ name: '', value: true }]],
+  },
   omnichannelTranscriptEmail: bool,
   omnichannelTranscriptPDF: bool,
   omnichannelHideConversationAfterClosing: bool,
@@ -143,7 +158,7 @@ test('setPreferences answers Rocket.Chat\'s shape: the user with every stored pr
   assert.deepEqual(g.json, { preferences: { hideRoles: true, language: 'fr', idleTimeLimit: 120 }, success: true });
 });
 
-for (const [key, { valid, invalid }] of Object.entries(SPEC)) {
+for (const [key, { valid, invalid, outOfRange = [], rangeType }] of Object.entries(SPEC)) {
   test(`${key}: every good value is stored, every bad one refused naming the key`, async () => {
     for (const value of valid) {
       const r = await set(aliceAuth, { [key]: value });
@@ -159,6 +174,12 @@ for (const [key, { valid, invalid }] of Object.entries(SPEC)) {
       assert.equal(r.json.errorType, 'invalid-params');
       assert.ok(r.json.error.includes(`'data.${key}`), `the error names data.${key}: ${r.json.error}`);
       assert.match(r.json.error, / \[invalid-params\]$/);
+    }
+    for (const value of outOfRange) {
+      const r = await set(aliceAuth, { [key]: value });
+      assert.equal(r.status, 400, `${key}=${JSON.stringify(value)} must be refused: ${r.text}`);
+      assert.equal(r.json.errorType, rangeType, r.text);
+      assert.ok(r.json.error.includes(`'data.${key}`), r.json.error);
     }
     assert.deepEqual((await stored(aliceAuth))[key], last, 'refused values left the stored one alone');
   });
@@ -182,7 +203,7 @@ test('an unknown key, a missing or wrong data, and unknown top-level fields are 
     [{ data: { foo: 1 } }, /unknown field 'data\.foo'/],
     [{ data: { useEmojis: true, noSuchPreference: true } }, /unknown field 'data\.noSuchPreference'/],
     [{ data: { 'settings.preferences.useEmojis': true } }, /unknown field 'data\.settings\.preferences\.useEmojis'/],
-    [{ data: { dontAskAgainList: [] } }, /unknown field 'data\.dontAskAgainList'/],
+    [{ data: { idleTimeLimitH: 1 } }, /unknown field 'data\.idleTimeLimitH'/],
     [{}, /'data' is required/],
     [{ data: [] }, /'data' must be an object/],
     [{ data: 'useEmojis=true' }, /'data' must be an object/],
@@ -224,6 +245,7 @@ test('nothing from a refused request is stored, not even its good keys', async (
 test('an idle time under a minute is refused (Rocket.Chat: at least 60 s)', async () => {
   const r = await set(aliceAuth, { idleTimeLimit: 59 });
   assert.equal(r.status, 400);
+  assert.equal(r.json.errorType, 'invalid-idle-time-limit-value', 'Rocket.Chat\'s own errorType');
   assert.match(r.json.error, /'data\.idleTimeLimit' must be from 60/);
   assert.deepEqual(r.json.details, { field: 'data.idleTimeLimit' }, 'the full path is the field');
 });
@@ -336,4 +358,26 @@ test('an urlencoded body with a bad value is refused and stores nothing', async 
   const r = await api('POST', SET, { auth, form: { 'data[idleTimeLimit]': '5' } });
   assert.equal(r.status, 400, r.text);
   assert.deepEqual(await stored(auth), {});
+});
+
+test('null resets a key to its default: the stored value goes, /me shows the default again', async () => {
+  const u = createUser('reset');
+  const auth = await login(u);
+  assert.equal((await set(auth, { idleTimeLimit: 900, language: 'de', highlights: ['x'], useEmojis: false })).status, 200);
+  const r = await set(auth, { idleTimeLimit: null, language: null, highlights: null });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.user.settings.preferences, { useEmojis: false });
+  const doc = db('user', u.username);
+  assert.deepEqual(doc.settings.preferences, { useEmojis: false }, 'removed from the document');
+  assert.equal(doc.language, undefined, 'the top-level language too');
+  const me = (await api('GET', '/api/v1/me', { auth })).json;
+  assert.equal(me.settings.preferences.idleTimeLimit, 300, 'the default shows again');
+});
+
+test('form bodies take 0 and 1 for booleans, as Rocket.Chat\'s AJV coerces them', async () => {
+  const u = createUser('formbool');
+  const auth = await login(u);
+  const r = await api('POST', SET, { auth, form: { 'data[useEmojis]': '0', 'data[hideRoles]': '1' } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(db('user', u.username).settings.preferences, { useEmojis: false, hideRoles: true });
 });

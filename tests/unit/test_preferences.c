@@ -38,7 +38,7 @@ static const struct { const char *json; bool ok; const char *why; } rows[] = {
 	{ "{\"enableAutoAway\":1}", false, "number for a boolean" },
 	/* notifications */
 	{ "{\"desktopNotifications\":\"mentions\",\"pushNotifications\":\"nothing\"}", true, "notification levels" },
-	{ "{\"desktopNotifications\":\"default\"}", false, "subscription-only level" },
+	{ "{\"desktopNotifications\":\"default\"}", true, "follow the server default" },
 	{ "{\"pushNotifications\":\"ALL\"}", false, "enum is case-sensitive" },
 	{ "{\"emailNotificationMode\":\"nothing\"}", true, "email nothing" },
 	{ "{\"emailNotificationMode\":\"all\"}", true, "legacy email all is accepted" },
@@ -81,8 +81,13 @@ static const struct { const char *json; bool ok; const char *why; } rows[] = {
 	/* keys */
 	{ "{}", true, "nothing" },
 	{ "{\"foo\":1}", false, "unknown key" },
-	{ "{\"dontAskAgainList\":[]}", false, "list of objects is not taken" },
-	{ "{\"useEmojis\":null}", false, "null" },
+	{ "{\"dontAskAgainList\":[]}", true, "an empty list of objects" },
+	{ "{\"dontAskAgainList\":[{\"action\":\"deleteMessage\",\"label\":\"Delete\"}]}", true, "{action, label} items" },
+	{ "{\"dontAskAgainList\":[{\"action\":\"deleteMessage\"}]}", false, "an item without its label" },
+	{ "{\"featuresPreview\":[{\"name\":\"quickReactions\",\"value\":true}]}", true, "{name, value} items" },
+	{ "{\"featuresPreview\":[{\"name\":\"quickReactions\",\"value\":\"on\"}]}", false, "a value that is no boolean" },
+	{ "{\"idleTimeLimitH\":1}", false, "the DDP method's hours are not REST keys" },
+	{ "{\"useEmojis\":null}", true, "null resets to the default" },
 };
 
 static void
@@ -106,7 +111,7 @@ test_messages(void)
 	static const struct { const char *json, *want[2]; } cases[] = {
 		{ "{\"idleTimeLimit\":30}", { "'idleTimeLimit'", "60" } },
 		{ "{\"masterVolume\":300}", { "'masterVolume'", "100" } },
-		{ "{\"newRoomNotification\":\"bell\"}", { "'newRoomNotification'", "ringtone" } },
+		{ "{\"newRoomNotification\":\"bell\"}", { "'newRoomNotification'", "sound id" } },
 		{ "{\"highlights\":[\"ok\",\"\"]}", { "'highlights'", "empty" } },
 		{ "{\"bogusKey\":true}", { "unknown field", "'bogusKey'" } },
 	};
