@@ -332,7 +332,9 @@ list(struct request *req)
 	reply_ok(req, o);
 }
 
-#define PAT_ROUTE .auth = AUTH_USER, .feature = &cfg.personal_access_tokens_enabled
+/* Switched off, Rocket.Chat answers as for a missing permission. */
+#define PAT_ROUTE .auth = AUTH_USER, .feature = &cfg.personal_access_tokens_enabled, \
+                  .feature_off = ERR_NOT_AUTHORIZED
 
 static const struct route routes[] = {
 	{ .method = "GET", .path = "/api/v1/users.getPersonalAccessTokens", PAT_ROUTE,
