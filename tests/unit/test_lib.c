@@ -11,6 +11,7 @@
 #include "json.h"
 #include "prefkeys.h"
 #include "request.h"
+#include "store.h"
 #include "totp.h"
 #include "unit.h"
 
@@ -192,6 +193,22 @@ test_error_table(void)
 	CHECK(err_info((enum err_kind)9999) == err_info(ERR_INTERNAL), "out of range is internal");
 }
 
+/* Deleting or exporting an account walks the collection table: every
+ * collection must say how its documents belong to a user. */
+static void
+test_collection_owners(void)
+{
+	for (int c = 0; c < COLL__COUNT; c++) {
+		const struct coll_owner *o = store_coll_owner((enum coll)c);
+		char what[96];
+		snprintf(what, sizeof what, "every collection says whose documents it holds: %s",
+		    store_coll_name((enum coll)c) ? store_coll_name((enum coll)c) : "(unnamed)");
+		CHECK(store_coll_name((enum coll)c) != NULL, what);
+		CHECK((o->kind == OWNER_ID) || (o->kind == OWNER_FIELD && o->field && *o->field) ||
+		    (o->kind == OWNER_NONE && o->why && *o->why), what);
+	}
+}
+
 int
 main(void)
 {
@@ -205,5 +222,6 @@ main(void)
 	test_urlencoded();
 	test_json_dates();
 	test_error_table();
+	test_collection_owners();
 	return unit_done();
 }
