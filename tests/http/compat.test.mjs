@@ -4,12 +4,9 @@
 // cannot outlive or become their creator, and a limit that holds under races.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { api, createUser, login, sha256hex, db, mailsTo, ADMIN, TOP } from './lib.mjs';
+import { api, createUser, login, sha256hex, db, mailsTo, runCgi, ADMIN } from './lib.mjs';
 
 const pw2fa = (u) => ({ 'x-2fa-method': 'password', 'x-2fa-code': sha256hex(u.password) });
 const tag = () => `${process.pid}${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -139,19 +136,12 @@ test('a name is a name: long multi-byte token names are neither cut nor confused
 test('sendEmailCode with email 2FA switched off answers success and sends nothing, as Rocket.Chat', async () => {
   const u = createUser('no2fa');
   db('set-email2fa', u.username, 'true');
-  const dir = mkdtempSync(path.join(tmpdir(), 'email2fa-off-'));
-  const conf = path.join(dir, 'myaccount.conf');
-  writeFileSync(conf, readFileSync(process.env.MYACCOUNT_CONFIG, 'utf8') + '\nemail_2fa_enabled = false\n');
-  const body = JSON.stringify({ emailOrUsername: u.username });
-  const out = execFileSync(path.join(TOP, 'build/cgi-bin/auth'), [], {
-    env: {
-      MYACCOUNT_CONFIG: conf, REQUEST_METHOD: 'POST', REQUEST_URI: '/api/v1/users.2fa.sendEmailCode',
-      CONTENT_TYPE: 'application/json', CONTENT_LENGTH: String(body.length), REMOTE_ADDR: '127.0.0.1',
-    },
-    input: body, encoding: 'utf8',
+  const r = runCgi('auth', {
+    method: 'POST', uri: '/api/v1/users.2fa.sendEmailCode',
+    body: JSON.stringify({ emailOrUsername: u.username }), extraConf: 'email_2fa_enabled = false',
   });
-  assert.match(out, /^Status: 200/);
-  assert.deepEqual(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4)), { success: true });
-  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(r.status, 200, r.raw);
+  assert.deepEqual(r.json, { success: true });
+  await new Promise((done) => setTimeout(done, 300));
   assert.equal(mailsTo(u.email.toLowerCase()).length, 0, 'no code was mailed');
 });

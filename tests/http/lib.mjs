@@ -2,7 +2,8 @@
 // (a real nginx or lighttpd in front of the programs), users made with the
 // real admin tool, database state read through the real MongoDB protocol.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHmac, randomBytes, createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,4 +125,26 @@ export async function waitForMails(address, count, ms = 5000) {
     if (m.length >= count || Date.now() > until) return m;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+// Runs PROGRAM (build/cgi-bin/<name>) once as plain CGI, black-box as cgit's
+// tests do: a copy of the stack's config plus EXTRA_CONF lines, the CGI
+// variables of one request. Returns {status, headers, json, raw}.
+export function runCgi(program, { method = 'GET', uri, body, extraConf = '', env = {} }) {
+  const dir = mkdtempSync(path.join(tmpdir(), `cgi-${program}-`));
+  const conf = path.join(dir, 'myaccount.conf');
+  writeFileSync(conf, readFileSync(process.env.MYACCOUNT_CONFIG, 'utf8') + `\n${extraConf}\n`);
+  const raw = execFileSync(path.join(TOP, 'build/cgi-bin', program), [], {
+    env: {
+      MYACCOUNT_CONFIG: conf, REQUEST_METHOD: method, REQUEST_URI: uri, REMOTE_ADDR: '127.0.0.1',
+      GATEWAY_INTERFACE: 'CGI/1.1',
+      ...(body === undefined ? {} : { CONTENT_TYPE: 'application/json', CONTENT_LENGTH: String(Buffer.byteLength(body)) }),
+      ...env,
+    },
+    input: body ?? '', encoding: 'utf8',
+  });
+  const split = raw.indexOf('\r\n\r\n');
+  let json = null;
+  try { json = JSON.parse(raw.slice(split + 4)); } catch { /* not JSON; tests check */ }
+  return { status: Number(/^Status: (\d+)/.exec(raw)?.[1]), headers: raw.slice(0, split), json, raw };
 }

@@ -3,11 +3,7 @@
 // program, invalidation, expiry, last use, the admin switch and the limit.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { api, createUser, login, db, sha256hex, totp, TOP } from './lib.mjs';
+import { api, createUser, login, db, sha256hex, totp, runCgi } from './lib.mjs';
 
 const pw2fa = (u) => ({ 'x-2fa-method': 'password', 'x-2fa-code': sha256hex(u.password) });
 
@@ -199,17 +195,15 @@ test('the per-user limit is enforced', async () => {
 
 test('the admin switch turns tokens off with a clear error (program run as CGI)', () => {
   // Black-box, as cgit's tests do: the real program, CGI variables, a config with the switch off.
-  const dir = mkdtempSync(path.join(tmpdir(), 'pat-off-'));
-  const conf = path.join(dir, 'myaccount.conf');
-  writeFileSync(conf, readFileSync(process.env.MYACCOUNT_CONFIG, 'utf8') + '\npersonal_access_tokens_enabled = false\n');
-  const out = execFileSync(path.join(TOP, 'build/cgi-bin/tokens'), [], {
-    env: {
-      MYACCOUNT_CONFIG: conf, REQUEST_METHOD: 'GET', REQUEST_URI: '/api/v1/users.getPersonalAccessTokens',
-      REMOTE_ADDR: '127.0.0.1', HTTP_X_USER_ID: kimAuth.userId, HTTP_X_AUTH_TOKEN: kimAuth.authToken,
-      GATEWAY_INTERFACE: 'CGI/1.1',
-    },
-    encoding: 'utf8',
+  const r = runCgi('tokens', {
+    uri: '/api/v1/users.getPersonalAccessTokens', extraConf: 'personal_access_tokens_enabled = false',
+    env: { HTTP_X_USER_ID: kimAuth.userId, HTTP_X_AUTH_TOKEN: kimAuth.authToken },
   });
+  assert.equal(r.status, 400, r.raw);
+  // Rocket.Chat's answer when the permission is missing.
+  assert.equal(r.json.errorType, 'not-authorized');
+  assert.equal(r.json.error, 'Not Authorized [not-authorized]');
+});
   assert.match(out, /^Status: 400/);
   const body = JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4));
   // Rocket.Chat's answer when the permission is missing.
