@@ -28,6 +28,13 @@
 set -eu -o pipefail
 shopt -s inherit_errexit # set -e inside $(...) too
 
+# `run` in the background of a shell without job control starts with SIGINT
+# ignored, which bash cannot trap: start again with INT and TERM at default.
+if [ "${1:-}" = run ] && [ -z "${MYACCOUNT_STACK_SIGNALS:-}" ]; then
+	export MYACCOUNT_STACK_SIGNALS=1
+	exec env --default-signal=INT,TERM "$0" "$@"
+fi
+
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DEPLOY=$TOP/deploy
 PY=/usr/bin/python3
