@@ -43,7 +43,7 @@ LDFLAGS    += -fuse-ld=lld -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,--gc-sections
 LDLIBS     += $(PKG_LIBS) -lfcgi
 
 ifeq ($(SANITIZE),1)
-CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+CFLAGS     += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
 LDFLAGS    += -fsanitize=address,undefined
 endif
 
