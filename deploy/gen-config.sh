@@ -26,6 +26,7 @@ FCGIWRAP_SOCKET=
 RUN_USER=
 TLS_CERT=
 TLS_KEY=
+PROG_ENV=()
 HSTS=
 CHECK_FILE=
 SERVER_GIVEN=false
@@ -71,6 +72,8 @@ usage: $0 [options] > CONFIG        generate a web server config on stdout
                             31536000 with --tls-cert, else none; set it when a TLS
                             front server proxies to this one over http; 0: none)
   --errors DIR              lighttpd: the JSON error documents (default: deploy/errors)
+  --env NAME=VALUE          one more environment variable of every program (repeatable;
+                            plain CGI, e.g. SASL_PATH=/nonexistent: see deploy/README.md)
   --list-programs           print the names of the programs in BINDIR and exit
 EOF
 }
@@ -109,6 +112,14 @@ parse_args() {
 		--tls-key) TLS_KEY=$2 ;;
 		--hsts) HSTS=$2 ;;
 		--errors) ERRORS_DIR=$2 ;;
+		--env)
+			case $2 in
+			[A-Za-z_]*=*) ;;
+			*) die "--env wants NAME=VALUE" ;;
+			esac
+			case ${2%%=*} in *[!A-Za-z0-9_]*) die "bad --env name: ${2%%=*}" ;; esac
+			case ${2#*=} in *[[:space:]\"\'\\\;{}\$#]*) die "unsupported character in --env value: $2" ;; esac
+			PROG_ENV+=("$2") ;;
 		--check) CHECK_FILE=$2 ;;
 		--list-programs) LIST_ONLY=true; shift; continue ;;
 		-h|--help) usage; exit 0 ;;
@@ -332,6 +343,11 @@ EOF
         fastcgi_param MYACCOUNT_CONFIG $CONF;
         fastcgi_param HTTP_PROXY "";
 EOF
+	local e
+	for e in ${PROG_ENV[@]+"${PROG_ENV[@]}"}; do
+		echo "        fastcgi_param ${e%%=*} ${e#*=};"
+	done
+	cat <<EOF
 	[ "$MODE" = fastcgi ] || cat <<EOF
         set \$myaccount_program auth;
         fastcgi_param SCRIPT_FILENAME $BINDIR/\$myaccount_program;
@@ -435,7 +451,7 @@ $(for code in 413 500 502 503 504; do echo "    \"myaccount-error-$code.html\" =
 )
 
 # Environment of every program (FastCGI params / CGI environment).
-setenv.add-environment = ( "MYACCOUNT_CONFIG" => "$CONF" )
+setenv.add-environment = ( "MYACCOUNT_CONFIG" => "$CONF"$(for e in ${PROG_ENV[@]+"${PROG_ENV[@]}"}; do printf ', "%s" => "%s"' "${e%%=*}" "${e#*=}"; done) )
 EOF
 	[ -z "$TLS_CERT" ] || cat <<EOF
 
@@ -533,6 +549,27 @@ run_group() {
 	esac
 }
 
+# Whoever can connect to a program's socket can speak FastCGI to it and claim
+# any REMOTE_ADDR: say how to keep SOCKDIR to the web server's group, and
+# warn when it exists and other users can enter it.
+socket_advice() {
+	local group=www-data mode
+	[ "$MODE" = fastcgi ] || [ "$SERVER" = nginx ] || return 0
+	[ -z "$RUN_USER" ] || group=$(run_group)
+	cat <<EOF
+# The FastCGI sockets: only the web server's group may reach them (anyone
+# who can connect can forge REMOTE_ADDR). See deploy/README.md:
+#   install -d -m 0750 -o root -g $group $SOCKDIR
+#   spawn-fcgi -s $SOCKDIR/NAME.sock -M 0660 -U USER -G $group ...
+EOF
+	[ -d "$SOCKDIR" ] || return 0
+	mode=$(stat -c %a "$SOCKDIR")
+	case $mode in
+	*0) ;;
+	*) echo "gen-config.sh: warning: $SOCKDIR is open to every local user (mode $mode): chmod 0750 it and give it the web server's group" >&2 ;;
+	esac
+}
+
 generate() {
 	local routes
 	routes=$(collect_routes)
@@ -542,6 +579,7 @@ generate() {
 # Regenerate rather than edit; check an edited copy with
 #   deploy/gen-config.sh --check FILE --bindir $BINDIR
 EOF
+	socket_advice
 	case $SERVER in
 	nginx) gen_nginx "$routes" ;;
 	lighttpd) gen_lighttpd "$routes" ;;
