@@ -347,7 +347,6 @@ EOF
 	for e in ${PROG_ENV[@]+"${PROG_ENV[@]}"}; do
 		echo "        fastcgi_param ${e%%=*} ${e#*=};"
 	done
-	cat <<EOF
 	[ "$MODE" = fastcgi ] || cat <<EOF
         set \$myaccount_program auth;
         fastcgi_param SCRIPT_FILENAME $BINDIR/\$myaccount_program;

@@ -115,6 +115,8 @@ main() {
 	suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
 	# How make finds and links programs (a scratch copy with a folder program).
 	suite deploy-programs tests/deploy/programs.sh
+	# Every config gen-config.sh writes is accepted by nginx -t / lighttpd -tt.
+	suite deploy-gen-config tests/deploy/gen-config.sh
 	# `make run` and deploy/dev-run.sh in the background: banner once sign-in
 	# works, SIGINT and SIGTERM stop everything. Before the test stack: it
 	# uses the same database and SMTP ports.
