@@ -6,9 +6,13 @@
 #   make build/cgi-bin/auth   build one program
 #   make run             start a local instance (see README)
 #   make test            every test; ends with "N passed, N failed"
-#   make bench           throughput, latency, CPU, memory figures
+#   make bench           throughput, latency, CPU, memory, per-program CGI cost
 #   make install         PREFIX=/usr/local DESTDIR= honoured
-#   SANITIZE=1 make ...  ASan + UBSan build
+#   SANITIZE=1 make ...  ASan + UBSan build (rebuilds all: see build/.flags)
+#
+# A program is either one file, cgi-bin/NAME.c, or a folder, cgi-bin/NAME/*.c
+# (all its files linked together); both become build/cgi-bin/NAME. Objects
+# live under build/obj/, so build/cgi-bin/ holds nothing but the programs.
 
 VERSION     = 0.1.0
 PREFIX     ?= /usr/local
@@ -27,29 +31,53 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
               -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
               -Ilib $(PKG_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"'
-LDFLAGS    += -Wl,-z,relro,-z,now
+# Each program links only what it uses. lib/ is a static archive, so a
+# program contains only the objects it calls into; --gc-sections drops the
+# functions of those it never calls; --as-needed records (and so loads) only
+# the shared libraries that what is left references. lld, unlike GNU ld,
+# counts only references from kept code: a program that never sends mail
+# loads no libcurl even when its mail object holds the SMTP code. PKGS is
+# therefore the same for every program.
+CFLAGS     += -ffunction-sections -fdata-sections
+LDFLAGS    += -fuse-ld=lld -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,--gc-sections
 LDLIBS     += $(PKG_LIBS) -lfcgi
 
 ifeq ($(SANITIZE),1)
-CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+CFLAGS     += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1
 LDFLAGS    += -fsanitize=address,undefined
 endif
 
 -include Makefile.local
 
 B           = build
+O           = $(B)/obj
 LIB_SRC     = $(wildcard lib/*.c)
-LIB_OBJ     = $(LIB_SRC:%.c=$(B)/%.o)
+LIB_OBJ     = $(LIB_SRC:%.c=$(O)/%.o)
 LIB_A       = $(B)/libmyaccount.a
-PROGRAMS    = $(patsubst cgi-bin/%.c,$(B)/cgi-bin/%,$(wildcard cgi-bin/*.c))
+# Single-file programs cgi-bin/NAME.c and folder programs cgi-bin/NAME/*.c.
+FILE_PROGS  = $(patsubst cgi-bin/%.c,%,$(wildcard cgi-bin/*.c))
+DIR_PROGS   = $(patsubst cgi-bin/%/,%,$(sort $(dir $(wildcard cgi-bin/*/*.c))))
+PROGRAMS    = $(addprefix $(B)/cgi-bin/,$(FILE_PROGS) $(DIR_PROGS))
 ADMIN       = $(B)/bin/myaccount-admin
 UNIT_SRC    = $(wildcard tests/unit/test_*.c)
 UNIT_BIN    = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
+# The objects of program NAME: cgi-bin/NAME.c, or every cgi-bin/NAME/*.c.
+prog_objs   = $(patsubst %.c,$(O)/%.o,$(wildcard cgi-bin/$(1).c cgi-bin/$(1)/*.c))
+
+# build/.flags records the compiler and flags of the objects in build/; when
+# they change (SANITIZE=1, another CFLAGS) everything is compiled again rather
+# than mixing objects of two builds.
+BUILD_FLAGS := $(strip $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS))
+ifneq ($(BUILD_FLAGS),$(strip $(shell cat $(B)/.flags 2>/dev/null)))
+$(shell mkdir -p $(B))
+$(file >$(B)/.flags,$(BUILD_FLAGS))
+endif
+
 # Keep object files between runs (they are otherwise intermediate).
 .SECONDARY:
 
-.PHONY: all lib programs admin units test run bench install uninstall clean deps
+.PHONY: all lib programs admin units test run bench install uninstall clean deps list-programs
 
 all: programs admin units
 
@@ -58,7 +86,7 @@ programs: $(PROGRAMS)
 admin: $(ADMIN)
 units: $(UNIT_BIN)
 
-$(B)/%.o: %.c $(wildcard lib/*.h) Makefile
+$(O)/%.o: %.c $(wildcard lib/*.h) Makefile $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -66,19 +94,29 @@ $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/cgi-bin/%: $(B)/cgi-bin/%.o $(LIB_A)
+# One link rule per program (a folder's objects are only known by name); a
+# folder's own headers (cgi-bin/NAME/*.h) are prerequisites of its objects.
+define program_rule
+$(B)/cgi-bin/$(1): $(call prog_objs,$(1)) $(LIB_A)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+$(call prog_objs,$(1)): $(wildcard cgi-bin/$(1)/*.h)
+endef
+$(foreach p,$(FILE_PROGS) $(DIR_PROGS),$(eval $(call program_rule,$(p))))
+
+# The names make builds programs for (a check that a folder counts as one).
+list-programs:
+	@echo $(sort $(FILE_PROGS) $(DIR_PROGS))
+
+$(ADMIN): $(O)/admin/myaccount-admin.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(ADMIN): $(B)/admin/myaccount-admin.o $(LIB_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/bench/hello: tests/bench/hello.c
+$(B)/bench/hello: tests/bench/hello.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(B)/tests/unit/unit.o $(LIB_A)
+$(B)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/unit.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -24,6 +24,10 @@ SOCKDIR=
 CONF=
 FCGIWRAP_SOCKET=
 RUN_USER=
+TLS_CERT=
+TLS_KEY=
+PROG_ENV=()
+HSTS=
 CHECK_FILE=
 SERVER_GIVEN=false
 LIST_ONLY=false
@@ -33,6 +37,13 @@ LIST_ONLY=false
 STATIC_MAX_AGE=0
 
 # Security headers sent with every HTML page of the SPA.
+# The web server's own errors on API paths (a body over its limit, a program
+# that is down or too slow), in the shape of the programs' own: Rocket.Chat's
+# {success: false, error} (lib/errors.c's 413 row for the body limit).
+ERROR_413='{"success":false,"error":"Request body too large [error-too-large]","errorType":"error-too-large"}'
+ERROR_5XX='{"success":false,"error":"The service is unavailable; please try again shortly"}'
+ERRORS_DIR=$TOP/deploy/errors
+
 CSP="default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 usage() {
@@ -55,6 +66,14 @@ usage: $0 [options] > CONFIG        generate a web server config on stdout
   --fcgiwrap-socket PATH    nginx cgi mode (default: SOCKDIR/fcgiwrap.sock)
   --user USER[:GROUP]       run workers as USER when started as root (default: don't switch)
   --static-max-age SECONDS  Cache-Control max-age of static assets except HTML (default: $STATIC_MAX_AGE)
+  --tls-cert FILE --tls-key FILE
+                            serve https on PORT with this certificate chain and key
+  --hsts SECONDS            Strict-Transport-Security max-age on every answer (default:
+                            31536000 with --tls-cert, else none; set it when a TLS
+                            front server proxies to this one over http; 0: none)
+  --errors DIR              lighttpd: the JSON error documents (default: deploy/errors)
+  --env NAME=VALUE          one more environment variable of every program (repeatable;
+                            plain CGI, e.g. SASL_PATH=/nonexistent: see deploy/README.md)
   --list-programs           print the names of the programs in BINDIR and exit
 EOF
 }
@@ -89,6 +108,18 @@ parse_args() {
 		--fcgiwrap-socket) FCGIWRAP_SOCKET=$2 ;;
 		--user) RUN_USER=$2 ;;
 		--static-max-age) STATIC_MAX_AGE=$2 ;;
+		--tls-cert) TLS_CERT=$2 ;;
+		--tls-key) TLS_KEY=$2 ;;
+		--hsts) HSTS=$2 ;;
+		--errors) ERRORS_DIR=$2 ;;
+		--env)
+			case $2 in
+			[A-Za-z_]*=*) ;;
+			*) die "--env wants NAME=VALUE" ;;
+			esac
+			case ${2%%=*} in *[!A-Za-z0-9_]*) die "bad --env name: ${2%%=*}" ;; esac
+			case ${2#*=} in *[[:space:]\"\'\\\;{}\$#]*) die "unsupported character in --env value: $2" ;; esac
+			PROG_ENV+=("$2") ;;
 		--check) CHECK_FILE=$2 ;;
 		--list-programs) LIST_ONLY=true; shift; continue ;;
 		-h|--help) usage; exit 0 ;;
@@ -102,6 +133,12 @@ parse_args() {
 	case $STATIC_MAX_AGE in ''|*[!0-9]*) die "--static-max-age must be a number" ;; esac
 	case $LISTEN in ''|*[!0-9A-Za-z.:\[\]-]*) die "bad --listen address: $LISTEN" ;; esac
 	case $RUN_USER in *[!A-Za-z0-9_.:-]*) die "bad --user: $RUN_USER" ;; esac
+	case ${TLS_CERT:+c}${TLS_KEY:+k} in c|k) die "--tls-cert and --tls-key go together" ;; esac
+	[ -n "$HSTS" ] || { [ -z "$TLS_CERT" ] && HSTS=0 || HSTS=31536000; }
+	case $HSTS in *[!0-9]*) die "--hsts must be a number of seconds" ;; esac
+	[ -z "$TLS_CERT" ] || TLS_CERT=$(abs_path "$TLS_CERT")
+	[ -z "$TLS_KEY" ] || TLS_KEY=$(abs_path "$TLS_KEY")
+	ERRORS_DIR=$(abs_path "$ERRORS_DIR")
 	BINDIR=$(abs_path "$BINDIR")
 	WWW=$(abs_path "$WWW")
 	STATEDIR=$(abs_path "$STATEDIR")
@@ -248,15 +285,55 @@ nginx_routes() {
 	}'
 }
 
+# The add_header line of HSTS, for locations with headers of their own
+# (nginx inherits add_header only into locations that have none).
+nginx_hsts() {
+	[ "$HSTS" = 0 ] || printf '%s\n' "$1add_header Strict-Transport-Security \"max-age=$HSTS\" always;"
+}
+
+# The server's own errors as JSON (ERROR_413, ERROR_5XX), status kept; the
+# programs' own error answers pass through untouched (no fastcgi_intercept_errors).
+nginx_error_pages() {
+	local code body
+	echo
+	echo "        # The server's own errors in Rocket.Chat's JSON shape, not HTML pages:"
+	echo "        # a body over client_max_body_size, a program that is down or too slow."
+	for code in 413 500 502 503 504; do
+		echo "        error_page $code @myaccount_$code;"
+	done
+	for code in 413 500 502 503 504; do
+		body=$ERROR_5XX
+		[ "$code" != 413 ] || body=$ERROR_413
+		echo "        location @myaccount_$code {"
+		echo "            default_type application/json;"
+		echo "            add_header Cache-Control no-store always;"
+		nginx_hsts "            "
+		echo "            return $code '$body';"
+		echo "        }"
+	done
+}
+
 nginx_server() {
 	local routes=$1
 	cat <<EOF
 
     server {
-        listen $LISTEN:$PORT;
+        listen $LISTEN:$PORT${TLS_CERT:+ ssl};
         server_name _;
         root $WWW;
         index index.html;
+EOF
+	[ -z "$TLS_CERT" ] || cat <<EOF
+        ssl_certificate $TLS_CERT;
+        ssl_certificate_key $TLS_KEY;
+        ssl_protocols TLSv1.2 TLSv1.3;
+EOF
+	[ "$HSTS" = 0 ] || cat <<EOF
+        # Browsers then refuse plain http to this host for max-age seconds.
+        add_header Strict-Transport-Security "max-age=$HSTS" always;
+EOF
+	nginx_error_pages
+	cat <<EOF
 
         # FastCGI parameters of every route below (inherited by the locations).
         # fastcgi_params passes REQUEST_URI, QUERY_STRING, REQUEST_METHOD,
@@ -266,6 +343,10 @@ nginx_server() {
         fastcgi_param MYACCOUNT_CONFIG $CONF;
         fastcgi_param HTTP_PROXY "";
 EOF
+	local e
+	for e in ${PROG_ENV[@]+"${PROG_ENV[@]}"}; do
+		echo "        fastcgi_param ${e%%=*} ${e#*=};"
+	done
 	[ "$MODE" = fastcgi ] || cat <<EOF
         set \$myaccount_program auth;
         fastcgi_param SCRIPT_FILENAME $BINDIR/\$myaccount_program;
@@ -283,6 +364,7 @@ EOF
             add_header Cache-Control "public, max-age=$STATIC_MAX_AGE" always;
             add_header X-Content-Type-Options nosniff always;
             add_header Referrer-Policy no-referrer always;
+$(nginx_hsts "            ")
         }
         location ~ /\. {
             return 404;
@@ -293,6 +375,7 @@ EOF
             add_header X-Content-Type-Options nosniff always;
             add_header Referrer-Policy no-referrer always;
             add_header X-Frame-Options DENY always;
+$(nginx_hsts "            ")
         }
     }
 }
@@ -311,6 +394,7 @@ gen_nginx() {
 lighttpd_main() {
 	local module=mod_fastcgi
 	[ "$MODE" = fastcgi ] || module=mod_cgi
+	[ -z "$TLS_CERT" ] || module="$module\", \"mod_openssl"
 	cat <<EOF
 server.modules = ( "mod_access", "mod_alias", "mod_setenv", "$module", "mod_accesslog" )
 
@@ -333,7 +417,15 @@ EOF
 server.max-request-size = 12288
 server.tag = "lighttpd"
 index-file.names = ( "index.html" )
+
+# The server's own errors (a body over server.max-request-size, a program
+# that is down) in Rocket.Chat's JSON shape, not HTML pages: lighttpd sends
+# ERRORS/myaccount-error-CODE.html, typed by the first matching suffix below
+# (only the API can answer these codes; a 413 is decided before any URL
+# condition, so this cannot sit in an \$HTTP["url"] block).
+server.errorfile-prefix = "$ERRORS_DIR/myaccount-error-"
 mimetype.assign = (
+$(for code in 413 500 502 503 504; do echo "    \"myaccount-error-$code.html\" => \"application/json\","; done)
     ".html" => "text/html; charset=utf-8",
     ".js" => "application/javascript; charset=utf-8",
     ".mjs" => "application/javascript; charset=utf-8",
@@ -358,8 +450,25 @@ mimetype.assign = (
 )
 
 # Environment of every program (FastCGI params / CGI environment).
-setenv.add-environment = ( "MYACCOUNT_CONFIG" => "$CONF" )
+setenv.add-environment = ( "MYACCOUNT_CONFIG" => "$CONF"$(for e in ${PROG_ENV[@]+"${PROG_ENV[@]}"}; do printf ', "%s" => "%s"' "${e%%=*}" "${e#*=}"; done) )
 EOF
+	[ -z "$TLS_CERT" ] || cat <<EOF
+
+ssl.engine = "enable"
+ssl.pemfile = "$TLS_CERT"
+ssl.privkey = "$TLS_KEY"
+EOF
+	[ "$HSTS" = 0 ] || cat <<EOF
+
+# Browsers then refuse plain http to this host for max-age seconds (blocks
+# below that set their own response headers repeat it).
+setenv.add-response-header = ( "Strict-Transport-Security" => "max-age=$HSTS" )
+EOF
+}
+
+# The HSTS line of blocks with response headers of their own.
+lighttpd_hsts() {
+	[ "$HSTS" = 0 ] || echo "        \"Strict-Transport-Security\" => \"max-age=$HSTS\","
 }
 
 # One variable per program holding its backend (FastCGI mode), or the one
@@ -405,6 +514,7 @@ else \$HTTP["url"] =~ "(/|\\.html)\$" {
         "X-Content-Type-Options" => "nosniff",
         "Referrer-Policy" => "no-referrer",
         "X-Frame-Options" => "DENY",
+$(lighttpd_hsts)
     )
 }
 else \$HTTP["url"] =^ "/" {
@@ -412,6 +522,7 @@ else \$HTTP["url"] =^ "/" {
         "Cache-Control" => "public, max-age=$STATIC_MAX_AGE",
         "X-Content-Type-Options" => "nosniff",
         "Referrer-Policy" => "no-referrer",
+$(lighttpd_hsts)
     )
 }
 EOF
@@ -437,6 +548,27 @@ run_group() {
 	esac
 }
 
+# Whoever can connect to a program's socket can speak FastCGI to it and claim
+# any REMOTE_ADDR: say how to keep SOCKDIR to the web server's group, and
+# warn when it exists and other users can enter it.
+socket_advice() {
+	local group=www-data mode
+	[ "$MODE" = fastcgi ] || [ "$SERVER" = nginx ] || return 0
+	[ -z "$RUN_USER" ] || group=$(run_group)
+	cat <<EOF
+# The FastCGI sockets: only the web server's group may reach them (anyone
+# who can connect can forge REMOTE_ADDR). See deploy/README.md:
+#   install -d -m 0750 -o root -g $group $SOCKDIR
+#   spawn-fcgi -s $SOCKDIR/NAME.sock -M 0660 -U USER -G $group ...
+EOF
+	[ -d "$SOCKDIR" ] || return 0
+	mode=$(stat -c %a "$SOCKDIR")
+	case $mode in
+	*0) ;;
+	*) echo "gen-config.sh: warning: $SOCKDIR is open to every local user (mode $mode): chmod 0750 it and give it the web server's group" >&2 ;;
+	esac
+}
+
 generate() {
 	local routes
 	routes=$(collect_routes)
@@ -446,6 +578,7 @@ generate() {
 # Regenerate rather than edit; check an edited copy with
 #   deploy/gen-config.sh --check FILE --bindir $BINDIR
 EOF
+	socket_advice
 	case $SERVER in
 	nginx) gen_nginx "$routes" ;;
 	lighttpd) gen_lighttpd "$routes" ;;

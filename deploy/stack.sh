@@ -28,6 +28,13 @@
 set -eu -o pipefail
 shopt -s inherit_errexit # set -e inside $(...) too
 
+# `run` in the background of a shell without job control starts with SIGINT
+# ignored, which bash cannot trap: start again with INT and TERM at default.
+if [ "${1:-}" = run ] && [ -z "${MYACCOUNT_STACK_SIGNALS:-}" ]; then
+	export MYACCOUNT_STACK_SIGNALS=1
+	exec env --default-signal=INT,TERM "$0" "$@"
+fi
+
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DEPLOY=$TOP/deploy
 PY=/usr/bin/python3
@@ -288,12 +295,24 @@ as_user() { # as_user USER:GROUP COMMAND...
 	setpriv --reuid="${ug%%:*}" --regid="${ug#*:}" --clear-groups -- "$@" 2>/dev/null
 }
 
-# spawn-fcgi options that drop root privileges, if any.
+# spawn-fcgi options that drop root privileges, if any, and give the socket
+# to the run user (spawn-fcgi creates it as root): the web servers run as
+# that user too.
 spawn_user_opts() {
 	case $RUN_USER in
 	''|root|root:*) ;;
-	*) echo "-u ${RUN_USER%%:*} -g ${RUN_USER#*:}" ;;
+	*) echo "-u ${RUN_USER%%:*} -g ${RUN_USER#*:} -U ${RUN_USER%%:*} -G ${RUN_USER#*:}" ;;
 	esac
+}
+
+# The sockets are the programs' front door: whoever can connect can speak
+# FastCGI and claim any REMOTE_ADDR. So they are mode 0660 in a directory
+# only its owner and the web server's group can enter (no window while
+# spawn-fcgi binds with the umask, then chmods).
+SOCKET_MODE=0660
+lock_socket_dir() {
+	chmod 0750 "$SOCKS"
+	case $RUN_USER in ''|root|root:*) ;; *) chgrp "${RUN_USER#*:}" "$SOCKS" ;; esac
 }
 
 # Give the run user a file or directory it must write.
@@ -406,7 +425,7 @@ spawn_program() {
 	[ ! -f "$old" ] || mv -f "$old" "$old.old"
 	# shellcheck disable=SC2046
 	MYACCOUNT_CONFIG=$STATE_DIR/myaccount.conf MYACCOUNT_STACK=$STATE_DIR/ \
-		spawn-fcgi -s "$new" -M 0666 -F "$FCGI_PROCS" -P "$old" -d / $(spawn_user_opts) \
+		spawn-fcgi -s "$new" -M "$SOCKET_MODE" -F "$FCGI_PROCS" -P "$old" -d / $(spawn_user_opts) \
 		-- /bin/sh -c "$STDERR_TO" stderr-to "$log" "$BINDIR/$name" >>"$LOGS/spawn-fcgi.log" 2>&1 ||
 		die "spawn-fcgi could not start $name; read $LOGS/spawn-fcgi.log and $log"
 	mv -f "$new" "$sock"
@@ -432,7 +451,7 @@ start_fcgiwrap() {
 	hand_over "$log"
 	rm -f "$SOCKS/fcgiwrap.sock"
 	# shellcheck disable=SC2046,SC2086
-	MYACCOUNT_STACK=$STATE_DIR/ spawn-fcgi -s "$SOCKS/fcgiwrap.sock" -M 0666 \
+	MYACCOUNT_STACK=$STATE_DIR/ spawn-fcgi -s "$SOCKS/fcgiwrap.sock" -M "$SOCKET_MODE" \
 		-P "$PIDS/fcgiwrap.pid" -d / $(spawn_user_opts) \
 		-- /bin/sh -c "$STDERR_TO" stderr-to "$log" /usr/sbin/fcgiwrap -c "$FCGIWRAP_PROCS" $only \
 		>>"$LOGS/spawn-fcgi.log" 2>&1 ||
@@ -491,7 +510,8 @@ target_logs() { # the logs that explain a failing target
 make_state_dirs() {
 	mkdir -p "$STATE_DIR" "$PIDS" "$LOGS" "$SOCKS" "$STATE_DIR/conf" "$STATE_DIR/tmp"
 	rm -f "$STATE_DIR/conf/"*.conf "$STATE_DIR/conf/"*.tmp # configs of an earlier start
-	chmod 0755 "$STATE_DIR" "$SOCKS"
+	chmod 0755 "$STATE_DIR"
+	chmod 0750 "$SOCKS"
 	# A unix socket path holds at most 107 bytes.
 	[ ${#SOCKS} -lt 80 ] || die "STATE_DIR is too long for unix socket paths; choose a shorter one"
 }
@@ -504,6 +524,7 @@ cmd_start() {
 	check_ports
 	make_state_dirs
 	choose_run_user
+	lock_socket_dir
 	save_environment
 	write_config
 	trap 'start_failed' EXIT

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - every test, as `make test` runs it: unit tests of lib/, the
-# MongoDB stand-in's own test, a short fuzzing pass, HTTP tests through nginx
+# MongoDB stand-in's own test, a short fuzzing pass, the build and `make run`
+# (tests/deploy/), HTTP tests through nginx
 # and lighttpd in FastCGI and plain-CGI mode, the database-outage test,
 # browser tests in headless Chromium. Starts and stops its own stack (deploy/stack.sh) on
 # ports of its own; ends with one line "N passed, N failed".
@@ -113,6 +114,14 @@ main() {
 	# A short pass of every fuzz target (and its saved crashes as
 	# regression tests); `make fuzz FUZZ_SECONDS=600` for a long one.
 	suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-5}" tests/fuzz/run.sh
+	# How make finds and links programs (a scratch copy with a folder program).
+	suite deploy-programs tests/deploy/programs.sh
+	# Every config gen-config.sh writes is accepted by nginx -t / lighttpd -tt.
+	suite deploy-gen-config tests/deploy/gen-config.sh
+	# `make run` and deploy/dev-run.sh in the background: banner once sign-in
+	# works, SIGINT and SIGTERM stop everything. Before the test stack: it
+	# uses the same database and SMTP ports.
+	suite deploy-dev-run tests/deploy/dev-run.sh
 
 	if ! needs_stack; then
 		echo

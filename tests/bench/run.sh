@@ -4,6 +4,9 @@
 # p50/p99), CPU time per request of each, MongoDB commands per request
 # (libmongoc command monitoring), RSS of our processes before and after
 # 100,000 requests, and one plain-CGI figure against a hello-world CGI.
+# Then, per program, one plain-CGI request counted rather than timed
+# (tests/bench/cgi-cost.sh: instructions under callgrind, shared libraries
+# loaded), beside the hello-world CGI. BENCH_CGI_ONLY=1 runs only that part.
 # Loopback only; every loop is bounded. Writes build/bench.txt too.
 set -eu -o pipefail
 
@@ -84,8 +87,46 @@ measure() { # measure NAME PROGRAM URL [HEADERS...]
 	eval "${name//[^a-z]/_}_rps=$1"
 }
 
+# The GET each program is counted with: /api/v1/me for auth, else the
+# program's first GET route.
+cgi_request() {
+	if [ "$1" = auth ]; then echo /api/v1/me; return; fi
+	"build/cgi-bin/$1" --routes | awk '$1 == "GET" && $2 !~ /\*$/ { print $2; exit }'
+}
+
+# One line per program: instructions and libraries of one plain-CGI request.
+cgi_costs() {
+	local prog uri res
+	echo "Plain CGI, one request as a CGI process, counted (valgrind --tool=callgrind,"
+	echo "start-up included; libraries: shared objects ld.so maps, dlopen'd ones too):"
+	printf '  %-12s %-40s %13s %9s %s\n' program request instructions libraries status
+	set -- $(tests/bench/cgi-cost.sh build/bench/hello GET /bench/hello)
+	printf '  %-12s %-40s %13s %9s %s\n' hello "GET /bench/hello" "$1" "$2" "$3"
+	for prog in $(deploy/gen-config.sh --bindir build/cgi-bin --list-programs); do
+		uri=$(cgi_request "$prog")
+		[ -n "$uri" ] || continue
+		res=$(tests/bench/cgi-cost.sh "build/cgi-bin/$prog" GET "$uri" \
+			HTTP_X_USER_ID="$uid" HTTP_X_AUTH_TOKEN="$tok")
+		set -- $res
+		printf '  %-12s %-40s %13s %9s %s\n' "$prog" "GET $uri" "$1" "$2" "$3"
+	done
+	# Cyrus SASL loads its plugins in mongoc_init although libmongoc does
+	# SCRAM itself: an empty SASL_PATH (deploy/README.md) skips that.
+	mkdir -p "$STATE_DIR/no-sasl-plugins"
+	set -- $(tests/bench/cgi-cost.sh build/cgi-bin/auth GET /api/v1/me \
+		HTTP_X_USER_ID="$uid" HTTP_X_AUTH_TOKEN="$tok" SASL_PATH="$STATE_DIR/no-sasl-plugins")
+	printf '  %-12s %-40s %13s %9s %s\n' auth "GET /api/v1/me, empty SASL_PATH" "$1" "$2" "$3"
+}
+
+if [ -n "${BENCH_CGI_ONLY:-}" ]; then
+	cgi_costs | tee "$OUT"
+	exit 0
+fi
+
 {
 echo "myaccount bench, $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c32 -d${DURATION}s, loopback"
+echo
+cgi_costs
 echo
 cmds=$(curl -s -o /dev/null -D - "$FAST/api/v1/me" -H "$H1" -H "$H2" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-mongo-commands" {print $2}')
 echo "MongoDB commands per GET /api/v1/me: $cmds (libmongoc command monitoring)"
