@@ -18,6 +18,7 @@
 #include "store.h"
 #include "twofactor.h"
 #include "user.h"
+#include "xalloc.h"
 
 #define LOGIN_BODY_MAX  8192
 #define SMALL_BODY_MAX  1024
@@ -169,12 +170,11 @@ read_creds(struct request *req, struct login_creds *c)
 static int
 find_user(struct request *req, const char *ident, bool by_email, bson_t **user)
 {
-	char lower[256];
+	char *lower = xstrdup(ident);  /* as long as it is: no fixed buffer */
 	bson_error_t e;
 	const bson_t *doc;
 	int found = 0;
 
-	snprintf(lower, sizeof lower, "%s", ident);
 	for (char *p = lower; by_email && *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	bson_t *filter = by_email ? BCON_NEW("emails.address", BCON_UTF8(lower))
@@ -192,6 +192,7 @@ find_user(struct request *req, const char *ident, bool by_email, bson_t **user)
 	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
 	bson_destroy(filter);
+	free(lower);
 	return found;
 }
 

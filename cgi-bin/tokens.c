@@ -13,6 +13,7 @@
 #include "log.h"
 #include "respond.h"
 #include "store.h"
+#include "xalloc.h"
 
 #define BODY_MAX        2048
 #define NAME_MAX_CHARS  64
@@ -48,10 +49,13 @@ static const struct field name_fields[] = {
 
 /* "<user id>/<name>": unique (sparse index) so two racing creations of one
  * name cannot both succeed; sessions have no such field. */
-static void
-pat_key(const struct request *req, const char *name, char *out, size_t n)
+static char *
+pat_key_new(const struct request *req, const char *name)
 {
-	snprintf(out, n, "%s/%s", req->session.user_id, name);
+	size_t n = strlen(req->session.user_id) + 1 + strlen(name) + 1;
+	char *key = xmalloc(n);         /* whole: a cut key would collide */
+	snprintf(key, n, "%s/%s", req->session.user_id, name);
+	return key;
 }
 
 /* Inserts a new token named NAME; TOKEN gets the plain value. Returns
@@ -60,13 +64,13 @@ static bool
 insert_token(struct request *req, const char *name, bool bypass, int64_t expires,
     char token[SECRET_LEN + 1])
 {
-	char hash[TOKEN_HASH_LEN + 1], key[256];
+	char hash[TOKEN_HASH_LEN + 1], *key;
 	bson_error_t e;
 	bool ok;
 
 	random_secret(token);
 	token_hash(token, hash);
-	pat_key(req, name, key, sizeof key);
+	key = pat_key_new(req, name);
 	bson_t *doc = BCON_NEW(
 	    "_id", BCON_UTF8(hash),
 	    "userId", BCON_UTF8(req->session.user_id),
@@ -82,6 +86,7 @@ insert_token(struct request *req, const char *name, bool bypass, int64_t expires
 	}
 	ok = mongoc_collection_insert_one(store_coll(COLL_TOKENS), doc, NULL, NULL, &e);
 	bson_destroy(doc);
+	free(key);
 	if (ok)
 		return true;
 	if (store_is_duplicate(&e)) {

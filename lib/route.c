@@ -62,7 +62,8 @@ read_body(struct request *req, const struct route *r)
 	char msg[256];
 	enum err_kind k;
 
-	k = req_read_body(req, r->body_limit, r->flags & R_FORM, msg, sizeof msg);
+	k = req_read_body(req, r->body_limit, BODY_JSON | (r->flags & R_FORM ? BODY_FORM : 0u),
+	    NULL, msg, sizeof msg);
 	if (k != ERR_NONE) {
 		reply_error(req, k, "%s", msg);
 		return false;
