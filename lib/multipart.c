@@ -288,9 +288,10 @@ part_headers(const char *p, const char *end, struct part_head *h, struct mp_erro
 		const char *v;
 		bool ok = true;
 
-		if (eol == NULL || eol + 1 >= end || eol[1] != '\n' ||
-		    memchr(p, '\n', (size_t)(eol - p)) || memchr(p, '\0', (size_t)(eol - p)))
+		if (eol == NULL || eol + 1 >= end || eol[1] != '\n' || memchr(p, '\n', (size_t)(eol - p)))
 			return refuse(e, ERR_BAD_REQUEST, "a part header does not end in CRLF");
+		if (memchr(p, '\0', (size_t)(eol - p)))
+			return refuse(e, ERR_BAD_REQUEST, "a part header holds a NUL byte");
 		if (*p == ' ' || *p == '\t')
 			return refuse(e, ERR_BAD_REQUEST, "folded part headers are not accepted");
 		line = xstrndup(p, (size_t)(eol - p));
@@ -353,19 +354,24 @@ part_sniff(const char *data, size_t len, const char **mime)
 	return 0;
 }
 
+/* "PNG, JPEG or WebP" for TYPES. */
 static const char *
-types_text(unsigned types)
+types_text(unsigned types, char buf[64])
 {
-	static char buf[64];
 	static const struct { unsigned t; const char *name; } names[] = {
 		{ PART_PNG, "PNG" }, { PART_JPEG, "JPEG" }, { PART_GIF, "GIF" }, { PART_WEBP, "WebP" },
 	};
+	size_t n = sizeof names / sizeof names[0], left = 0, used = 0;
+
+	for (size_t i = 0; i < n; i++)
+		left += (types & names[i].t) != 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!(types & names[i].t))
 			continue;
-		size_t used = strlen(buf);
-		snprintf(buf + used, sizeof buf - used, "%s%s", used ? ", " : "", names[i].name);
+		left--;
+		used += (size_t)snprintf(buf + used, 64 - used, "%s%s", names[i].name,
+		    left > 1 ? ", " : left == 1 ? " or " : "");
 	}
 	return buf;
 }
@@ -456,9 +462,10 @@ one_part(struct mp_state *st, const char *p, const char *end)
 		return refuse(&st->err, ERR_TOO_LARGE, "the file '%s' is %zu bytes; it takes at most %zu",
 		    nm, len, s->max);
 	struct mp_file *u = &st->files[st->nfiles];
+	char tbuf[64];
 	if (!(part_sniff(content, len, &u->type) & s->types))
 		return refuse(&st->err, ERR_UNSUPPORTED_TYPE, "the file '%s' must be %s "
-		    "(judged by its content)", nm, types_text(s->types));
+		    "(judged by its content)", nm, types_text(s->types, tbuf));
 	u->spec = s;
 	u->filename = xstrdup(h.filename);
 	u->data = content;
