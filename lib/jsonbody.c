@@ -70,8 +70,9 @@ utf8_seq(struct scan *s)
 	return true;
 }
 
+/* A string; \u0000 is refused in a key (KEY), kept in a value. */
 static bool
-string(struct scan *s)
+string(struct scan *s, bool key)
 {
 	if (s->p >= s->end || *s->p != '"')
 		return fail(s, "a string (in double quotes) was expected");
@@ -105,8 +106,8 @@ string(struct scan *s)
 		int u = s->end - s->p >= 6 ? hex4(s->p + 2) : -1;
 		if (u < 0)
 			return fail(s, "\\u needs four hex digits");
-		if (u == 0)
-			return fail(s, "\\u0000 is not accepted");
+		if (u == 0 && key)
+			return fail(s, "\\u0000 is not accepted in a key");
 		s->p += 6;
 		if (u >= 0xDC00 && u <= 0xDFFF)
 			return fail(s, "an unpaired surrogate escape");
@@ -185,7 +186,7 @@ container(struct scan *s, int depth, bool object)
 	for (;;) {
 		skip_ws(s);
 		if (object) {
-			if (!string(s))
+			if (!string(s, true))
 				return false;
 			skip_ws(s);
 			if (s->p >= s->end || *s->p != ':')
@@ -216,7 +217,7 @@ value(struct scan *s, int depth)
 	switch (*s->p) {
 	case '{': return container(s, depth, true);
 	case '[': return container(s, depth, false);
-	case '"': return string(s);
+	case '"': return string(s, false);
 	case 't': return literal(s, "true");
 	case 'f': return literal(s, "false");
 	case 'n': return literal(s, "null");

@@ -12,10 +12,12 @@
 #define JSON_BODY_DEPTH 32      /* nesting of objects and arrays */
 
 /* True when BUF (LEN bytes, may hold NULs) is exactly one RFC 8259 JSON
- * text, UTF-8, nesting at most JSON_BODY_DEPTH, with no \u0000 and no
- * unpaired surrogate escape anywhere (keys are C strings to everyone
- * downstream, and no field of this API takes a NUL). Otherwise writes why,
- * with the byte offset, into MSG. */
+ * text, UTF-8, nesting at most JSON_BODY_DEPTH, with no unpaired surrogate
+ * escape and no \u0000 in a key (keys are C strings to json-c and to
+ * everyone after it: "a\u0000b" would become "a"). A \u0000 in a string
+ * value is kept, length and all: the field validator refuses it in every
+ * string field, naming the field. Otherwise writes why, with the byte
+ * offset, into MSG. */
 bool json_strict_check(const char *buf, size_t len, char *msg, size_t msglen);
 
 /* Parses BUF into a new object (*OUT, caller puts it). False with MSG set
