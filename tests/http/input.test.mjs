@@ -51,6 +51,17 @@ test('the message says where the JSON is wrong', async () => {
   assert.match(r.json.error, /^the body is not valid JSON: a string \(in double quotes\) was expected \(at byte 1\)/);
 });
 
+test('a route that takes no multipart body says which kinds it takes (415)', async () => {
+  const form = new FormData();
+  form.append('data[useEmojis]', 'false');
+  const r = await fetch(BASE + '/api/v1/users.setPreferences', {
+    method: 'POST', body: form, headers: { 'X-User-Id': unaAuth.userId, 'X-Auth-Token': unaAuth.authToken },
+  });
+  const json = await r.json();
+  assert.equal(r.status, 415, JSON.stringify(json));
+  assert.match(json.error, /^send the body as application\/json or application\/x-www-form-urlencoded/);
+});
+
 // Two X-Forwarded-For header lines in one request (fetch joins them, so
 // node:http sends them as they are). Resolves with the JSON answer.
 function rawRequest(method, urlPath, headers, body = '') {

@@ -144,7 +144,7 @@ files_text(const struct mp_file *f, size_t n, char *out, size_t outlen)
 static void
 test_tables(void)
 {
-	char msg[256], what[512], got[512];
+	char msg[256], what[1024], got[512];
 
 	for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++) {
 		const struct mp_case *c = &valid[i];
