@@ -3,6 +3,7 @@
 #include <fcgiapp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "io.h"
 
@@ -28,6 +29,18 @@ io_getenv(const char *name)
 {
 	/* FCGI_Accept points environ at the current request's variables. */
 	return getenv(name);
+}
+
+size_t
+io_getenv_all(const char *name, const char **out, size_t max)
+{
+	size_t n = 0, len = strlen(name);
+
+	/* getenv() answers the first; a server may pass a header twice. */
+	for (char **e = environ; e && *e && n < max; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			out[n++] = *e + len + 1;
+	return n;
 }
 
 size_t

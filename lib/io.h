@@ -10,6 +10,10 @@
 int io_accept(void);
 /* The current request's variable; NULL when unset. Borrowed. */
 const char *io_getenv(const char *name);
+/* Every value of the variable NAME, in the order the server passed them
+ * (nginx passes a repeated header as repeated variables), at most MAX into
+ * OUT; returns how many. Borrowed. */
+size_t io_getenv_all(const char *name, const char **out, size_t max);
 /* Reads up to N body bytes; returns how many arrived. */
 size_t io_read(void *buf, size_t n);
 /* Writes all N bytes of the answer. */

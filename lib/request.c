@@ -1,13 +1,18 @@
 /* request.c - reads the CGI/FastCGI variables and the body of a request. */
 #include "request.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "config.h"
 #include "io.h"
+#include "jsonbody.h"
+#include "xalloc.h"
 
 const char *
 req_header(const struct request *req, const char *name)
@@ -78,114 +83,6 @@ body_bool(const struct request *req, const char *name, bool dflt)
 	return dflt;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
-bool
-url_decode(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (*s == '+') {
-			*o++ = ' ';
-		} else if (*s == '%') {
-			int hi = hexval((unsigned char)s[1]), lo = hi < 0 ? -1 : hexval((unsigned char)s[2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				return false;
-			*o++ = (char)(hi * 16 + lo);
-			s += 2;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-	return true;
-}
-
-/* Puts VAL under KEY in OBJ. KEY may use the brackets of Rocket.Chat's body
- * parser (express.urlencoded with qs): "a[b][c]" nests objects, "a[]" (or
- * "a[0]") appends to a list. A repeated plain key, or a key used both as a
- * value and as a container, is ambiguous: false. */
-static bool
-form_put(json_object *obj, char *key, const char *val)
-{
-	char *seg[8];
-	size_t n = 0;
-	json_object *cur = obj;
-
-	if (*key == '[')
-		return false;
-
-	seg[n++] = key;
-	for (char *p = strchr(key, '['); p && p != key; p = strchr(p, '[')) {
-		char *close = strchr(p, ']');
-		if (close == NULL || n == sizeof seg / sizeof seg[0] || (close[1] && close[1] != '['))
-			return false;
-		*p = *close = '\0';
-		seg[n++] = p + 1;
-		p = close + 1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		bool list = i + 1 < n && strspn(seg[i + 1], "0123456789") == strlen(seg[i + 1]);
-		json_object *next = NULL;
-		if (json_object_is_type(cur, json_type_array)) {
-			if (strspn(seg[i], "0123456789") != strlen(seg[i]) || i + 1 < n)
-				return false;   /* lists hold values only */
-			json_object_array_add(cur, json_object_new_string(val));
-			return true;
-		}
-		if (*seg[i] == '\0')
-			return false;
-		if (i + 1 == n) {
-			if (json_object_object_get_ex(cur, seg[i], NULL))
-				return false;
-			json_object_object_add(cur, seg[i], json_object_new_string(val));
-			return true;
-		}
-		if (!json_object_object_get_ex(cur, seg[i], &next)) {
-			next = list ? json_object_new_array() : json_object_new_object();
-			json_object_object_add(cur, seg[i], next);
-		} else if (!json_object_is_type(next, list ? json_type_array : json_type_object)) {
-			return false;
-		}
-		cur = next;
-	}
-	return false;
-}
-
-bool
-parse_urlencoded(const char *s, size_t len, json_object *obj)
-{
-	char *copy = strndup(s, len), *save = NULL, *pair;
-	bool ok = copy != NULL;
-
-	if (copy && strlen(copy) != len)        /* a NUL byte inside */
-		ok = false;
-	for (pair = ok ? strtok_r(copy, "&", &save) : NULL; pair; pair = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(pair, '=');
-		char *val = eq ? eq + 1 : pair + strlen(pair);
-		if (eq)
-			*eq = '\0';
-		if (!url_decode(pair) || !url_decode(val) || *pair == '\0') {
-			ok = false;
-			break;
-		}
-		/* A repeated key is ambiguous; refuse it rather than guess. */
-		if (!form_put(obj, pair, val)) {
-			ok = false;
-			break;
-		}
-	}
-	free(copy);
-	return ok;
-}
-
 /* True when IP is one of the comma-separated addresses in LIST. */
 static bool
 ip_listed(const char *ip, const char *list)
@@ -201,24 +98,59 @@ ip_listed(const char *ip, const char *list)
 	return false;
 }
 
-/* Client address: REMOTE_ADDR, or the last X-Forwarded-For hop when the
- * direct peer is a configured trusted proxy (the hop the proxy added). */
+static bool
+is_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+#define XFF_LINES 8
+
+/* Client address: REMOTE_ADDR, unless that is a trusted proxy; then the
+ * X-Forwarded-For hops are walked from the right (the hop nearest to us),
+ * over every value the server passed (a proxy may append its own header
+ * line, which nginx passes as a second variable and lighttpd joins with
+ * ", "), skipping trusted proxies: the first untrusted address is the
+ * client. Anything left of it is the client's own say and is ignored. A
+ * hop that is not an address stops the walk at the trusted hop after it. */
 static void
 client_ip(struct request *req)
 {
 	const char *remote = io_getenv("REMOTE_ADDR");
-	const char *xff = req_header(req, "X-Forwarded-For");
-	const char *last;
+	const char *lines[XFF_LINES];
+	size_t nlines;
 
-	snprintf(req->ip, sizeof req->ip, "%s", remote ? remote : "unknown");
-	if (xff == NULL || cfg.trusted_proxies == NULL || !ip_listed(req->ip, cfg.trusted_proxies))
+	snprintf(req->ip, sizeof req->ip, "%s", remote && strlen(remote) < sizeof req->ip ?
+	    remote : "unknown");
+	if (cfg.trusted_proxies == NULL || !ip_listed(req->ip, cfg.trusted_proxies))
 		return;
-	last = strrchr(xff, ',');
-	last = last ? last + 1 : xff;
-	last += strspn(last, " ");
-	if (*last && strlen(last) < sizeof req->ip &&
-	    strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
-		snprintf(req->ip, sizeof req->ip, "%s", last);
+	nlines = io_getenv_all("HTTP_X_FORWARDED_FOR", lines, XFF_LINES);
+	for (size_t l = nlines; l-- > 0;) {
+		const char *v = lines[l];
+		for (size_t end = strlen(v); end > 0;) {
+			size_t start = end;
+			char hop[sizeof req->ip];
+			while (start > 0 && v[start - 1] != ',')
+				start--;
+			size_t from = start + strspn(v + start, " \t"), len = end;
+			while (len > from && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+				len--;
+			len -= from;
+			end = start > 0 ? start - 1 : 0;
+			if (len == 0 && start == 0)
+				break;
+			if (len == 0 || len >= sizeof hop)
+				return;
+			memcpy(hop, v + from, len);
+			hop[len] = '\0';
+			if (!is_ip(hop))
+				return;
+			memcpy(req->ip, hop, len + 1);
+			if (!ip_listed(hop, cfg.trusted_proxies))
+				return;
+		}
+	}
 }
 
 void
@@ -238,10 +170,10 @@ req_begin(struct request *req)
 	if (uri == NULL)
 		uri = "/";
 	plen = strcspn(uri, "?");
-	req->path = strndup(uri, plen);
+	req->path = xstrndup(uri, plen);
 	if (qs == NULL && uri[plen] == '?')
 		qs = uri + plen + 1;
-	req->query = json_object_new_object();
+	req->query = XJSON(json_object_new_object());
 	if (qs && *qs && !parse_urlencoded(qs, strlen(qs), req->query)) {
 		json_object_put(req->query);
 		req->query = NULL;      /* the dispatcher answers 400 */
@@ -259,83 +191,132 @@ type_is(const char *ct, const char *want)
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* The whole body must be one JSON object: strict syntax (no trailing
- * commas or bare words), nothing but white space after it, no NUL bytes. */
 static enum err_kind
-parse_json_body(struct request *req, char *msg, size_t msglen)
+parse_json(struct request *req, const struct part *parts, char *msg, size_t msglen)
 {
-	struct json_tokener *tok = json_tokener_new_ex(32);
-	enum json_tokener_error jerr;
-	size_t end;
+	(void)parts;
+	return json_body_parse(req->raw_body, req->raw_len, &req->body, msg, msglen) ?
+	    ERR_NONE : ERR_BAD_REQUEST;
+}
 
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	req->body = json_tokener_parse_ex(tok, req->raw_body, (int)req->raw_len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (jerr == json_tokener_continue) {
-		/* Input ended inside a value ("{"...) or on a bare number or word. */
-		snprintf(msg, msglen, "the body must be a complete JSON object");
-		return ERR_BAD_REQUEST;
+static enum err_kind
+parse_form(struct request *req, const struct part *parts, char *msg, size_t msglen)
+{
+	(void)parts;
+	req->body = XJSON(json_object_new_object());
+	if (parse_urlencoded(req->raw_body, req->raw_len, req->body))
+		return ERR_NONE;
+	snprintf(msg, msglen, "the form body is malformed");
+	return ERR_BAD_REQUEST;
+}
+
+static enum err_kind
+parse_multipart(struct request *req, const struct part *parts, char *msg, size_t msglen)
+{
+	req->body = XJSON(json_object_new_object());
+	return multipart_parse(req->raw_body, req->raw_len, req->content_type, parts, req->body,
+	    &req->files, &req->nfiles, msg, msglen);
+}
+
+static const struct {
+	unsigned     kind;
+	const char  *type;
+	enum err_kind (*parse)(struct request *, const struct part *, char *, size_t);
+} body_kinds[] = {
+	{ BODY_JSON,      "application/json",                  parse_json },
+	{ BODY_FORM,      "application/x-www-form-urlencoded", parse_form },
+	{ BODY_MULTIPART, "multipart/form-data",               parse_multipart },
+};
+#define NKINDS (sizeof body_kinds / sizeof body_kinds[0])
+
+/* Content-Length as RFC 9110 8.6 has it: one or more digits, nothing else
+ * (nginx sends "" for none). *LEN is the value, or SIZE_MAX past it. */
+static bool
+content_length(const char *s, size_t *len)
+{
+	*len = 0;
+	if (s == NULL || *s == '\0')
+		return true;
+	if (strspn(s, "0123456789") != strlen(s))
+		return false;
+	for (; *s; s++) {
+		if (*len > (SIZE_MAX - 9) / 10) {
+			*len = SIZE_MAX;
+			return true;
+		}
+		*len = *len * 10 + (size_t)(*s - '0');
 	}
-	if (jerr != json_tokener_success) {
-		snprintf(msg, msglen, "the body is not valid JSON: %s", json_tokener_error_desc(jerr));
-		return ERR_BAD_REQUEST;
+	return true;
+}
+
+static bool
+any_required(const struct part *parts, char *msg, size_t msglen)
+{
+	for (const struct part *p = parts; p && p->name; p++) {
+		if (p->flags & PART_REQUIRED) {
+			snprintf(msg, msglen, "the file part '%s' is required", p->name);
+			return true;
+		}
 	}
-	if (req->body == NULL || strspn(req->raw_body + end, " \t\r\n") != req->raw_len - end ||
-	    strlen(req->raw_body) != req->raw_len) {
-		snprintf(msg, msglen, "the body is not valid JSON: unexpected data after the value");
-		return ERR_BAD_REQUEST;
-	}
-	if (!json_object_is_type(req->body, json_type_object)) {
-		snprintf(msg, msglen, "the body must be a JSON object");
-		return ERR_BAD_REQUEST;
-	}
-	return ERR_NONE;
+	return false;
 }
 
 enum err_kind
-req_read_body(struct request *req, size_t limit, bool form, char *msg, size_t msglen)
+req_read_body(struct request *req, size_t limit, unsigned kinds, const struct part *parts,
+    char *msg, size_t msglen)
 {
-	const char *cl = io_getenv("CONTENT_LENGTH");
-	long long len = cl && *cl ? strtoll(cl, NULL, 10) : 0;
+	size_t len, used = 0;
 
-	if (len < 0) {
-		snprintf(msg, msglen, "bad Content-Length");
+	if (!content_length(io_getenv("CONTENT_LENGTH"), &len)) {
+		snprintf(msg, msglen, "the Content-Length is not a number of bytes");
 		return ERR_BAD_REQUEST;
 	}
-	if ((unsigned long long)len > limit) {
-		snprintf(msg, msglen, "the body is %lld bytes; this endpoint takes at most %zu", len, limit);
+	if (len > limit) {
+		if (len == SIZE_MAX)
+			snprintf(msg, msglen, "this endpoint takes at most %zu bytes", limit);
+		else
+			snprintf(msg, msglen, "the body is %zu bytes; this endpoint takes at most %zu",
+			    len, limit);
 		return ERR_TOO_LARGE;
 	}
 	if (len > 0) {
-		req->raw_body = malloc((size_t)len + 1);
-		if (req->raw_body == NULL)
-			return ERR_INTERNAL;
-		req->raw_len = io_read(req->raw_body, (size_t)len);
+		req->raw_body = xmalloc(len + 1);
+		req->raw_len = io_read(req->raw_body, len);
 		req->raw_body[req->raw_len] = '\0';
-		if (req->raw_len != (size_t)len) {
+		if (req->raw_len != len) {
 			snprintf(msg, msglen, "the body ended before Content-Length bytes");
 			return ERR_BAD_REQUEST;
 		}
 	}
 	if (req->raw_len == 0) {
-		req->body = json_object_new_object();
-		return ERR_NONE;
-	}
-	if (type_is(req->content_type, "application/json"))
-		return parse_json_body(req, msg, msglen);
-	if (form && type_is(req->content_type, "application/x-www-form-urlencoded")) {
-		req->body = json_object_new_object();
-		if (!parse_urlencoded(req->raw_body, req->raw_len, req->body)) {
-			snprintf(msg, msglen, "the form body is malformed");
+		if ((kinds & BODY_MULTIPART) && any_required(parts, msg, msglen))
 			return ERR_BAD_REQUEST;
-		}
+		req->body = XJSON(json_object_new_object());
 		return ERR_NONE;
 	}
-	snprintf(msg, msglen, "send the body as application/json%s",
-	    form ? " or application/x-www-form-urlencoded" : "");
+	for (size_t i = 0; i < NKINDS; i++) {
+		if ((kinds & body_kinds[i].kind) && type_is(req->content_type, body_kinds[i].type)) {
+			req->body_kind = body_kinds[i].kind;
+			return body_kinds[i].parse(req, parts, msg, msglen);
+		}
+	}
+	used = (size_t)snprintf(msg, msglen, "send the body as");
+	for (size_t i = 0, n = 0; i < NKINDS && used < msglen; i++) {
+		if (!(kinds & body_kinds[i].kind))
+			continue;
+		used += (size_t)snprintf(msg + used, msglen - used, "%s %s", n++ ? " or" : "",
+		    body_kinds[i].type);
+	}
 	return ERR_UNSUPPORTED_TYPE;
+}
+
+const struct mp_file *
+req_file(const struct request *req, const char *name)
+{
+	for (size_t i = 0; i < req->nfiles; i++)
+		if (strcmp(req->files[i].spec->name, name) == 0)
+			return &req->files[i];
+	return NULL;
 }
 
 void
@@ -344,6 +325,7 @@ req_end(struct request *req)
 	free(req->path);
 	json_object_put(req->query);
 	json_object_put(req->body);
+	mp_files_free(req->files, req->nfiles);
 	free(req->raw_body);
 	free(req->resp.body);
 	if (req->session.user)

@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include "errors.h"
+#include "multipart.h"
+#include "urlencoded.h"     /* req_begin() parses the query string with it */
 #include "validate.h"
 
 struct route;
@@ -44,8 +46,12 @@ struct request {
 	char         *path;             /* owned: path part of REQUEST_URI */
 	const char   *tail;             /* borrowed: path after a prefix route's '*' */
 	json_object  *query;            /* owned: query parameters, string values */
-	json_object  *body;             /* owned: JSON or form body as an object */
-	char         *raw_body;         /* owned */
+	json_object  *body;             /* owned: JSON or form body as an object;
+	                                 * multipart: its text parts */
+	unsigned      body_kind;        /* BODY_* it came as; 0: no body */
+	struct mp_file *files;           /* owned: multipart file parts */
+	size_t        nfiles;
+	char         *raw_body;         /* owned; files point into it */
 	size_t        raw_len;
 	const char   *content_type;
 	char          ip[64];           /* client address (trusted proxies applied) */
@@ -74,16 +80,20 @@ bool body_bool(const struct request *req, const char *name, bool dflt);
 
 /* Fills method, path, query, ip, https from the environment. */
 void req_begin(struct request *req);
-/* Reads and parses the body up to LIMIT bytes; returns ERR_NONE or the
- * error to answer (413, 400, 415). FORM allows urlencoded bodies. */
-enum err_kind req_read_body(struct request *req, size_t limit, bool form, char *msg, size_t msglen);
-void req_end(struct request *req);
+/* Body kinds a route takes (req_read_body's KINDS). */
+#define BODY_JSON       0x01u   /* application/json, strict RFC 8259 (jsonbody.h) */
+#define BODY_FORM       0x02u   /* application/x-www-form-urlencoded */
+#define BODY_MULTIPART  0x04u   /* multipart/form-data (multipart.h) */
 
-/* Decodes %XX and '+' in place; false on a malformed escape or a NUL byte. */
-bool url_decode(char *s);
-/* Parses "a=1&b=2" into OBJ: string values; Rocket.Chat's bracketed keys
- * nest ("a[b]=1" -> {a: {b: "1"}}, "a[]=1" -> {a: ["1"]}). False on
- * malformed or ambiguous input. */
-bool parse_urlencoded(const char *s, size_t len, json_object *obj);
+/* Reads the body (Content-Length: digits only, at most LIMIT bytes) and
+ * parses it as one of KINDS by its Content-Type; PARTS (NULL: none) are
+ * the file parts a multipart body may carry. An empty body is an empty
+ * object. Returns ERR_NONE (req->body, req->body_kind, req->files set) or
+ * the error to answer with MSG: 413, 400, 415. */
+enum err_kind req_read_body(struct request *req, size_t limit, unsigned kinds,
+    const struct part *parts, char *msg, size_t msglen);
+/* The file part NAME of a multipart body; NULL when not sent. Borrowed. */
+const struct mp_file *req_file(const struct request *req, const char *name);
+void req_end(struct request *req);
 
 #endif

@@ -57,13 +57,23 @@ find_route_or_reply(struct request *req, const struct route *routes)
 	return NULL;
 }
 
+/* The body kinds a row takes: its own list, else JSON (and forms with
+ * R_FORM); a row with file parts takes multipart too. */
+static unsigned
+body_kinds(const struct route *r)
+{
+	if (r->bodies)
+		return r->bodies;
+	return BODY_JSON | (r->flags & R_FORM ? BODY_FORM : 0u) | (r->parts ? BODY_MULTIPART : 0u);
+}
+
 static bool
 read_body_or_reply(struct request *req, const struct route *r)
 {
 	char msg[256];
 	enum err_kind k;
 
-	k = req_read_body(req, r->body_max, r->flags & R_FORM, msg, sizeof msg);
+	k = req_read_body(req, r->body_max, body_kinds(r), r->parts, msg, sizeof msg);
 	if (k != ERR_NONE) {
 		reply_error(req, k, "%s", msg);
 		return false;

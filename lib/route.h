@@ -39,6 +39,10 @@ struct route {
 	const char          *path;      /* exact, or a prefix ending in '*' */
 	enum auth_level      auth;
 	size_t               body_max;  /* bytes; 0 = no body */
+	unsigned             bodies;    /* BODY_* kinds taken; 0: JSON (+ form with R_FORM,
+	                                 * + multipart with parts) */
+	const struct part   *parts;     /* multipart file parts (name, sniffed types, max
+	                                 * bytes), PART_END-terminated; NULL = none */
 	const struct field  *body;      /* spec of the body object; NULL = no fields */
 	const struct field  *query;     /* spec of the query string; unknown parameters are
 	                                 * always ignored, as Rocket.Chat does */

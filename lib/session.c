@@ -10,6 +10,7 @@
 #include "log.h"
 #include "respond.h"
 #include "store.h"
+#include "validate.h"
 
 void
 csrf_for_token(const char *token, char out[64])
@@ -24,14 +25,43 @@ csrf_for_token(const char *token, char out[64])
 	sodium_bin2base64(out, 64, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* Copies SRC as printable ASCII (others become '?'), bounded by N. */
+/* Length of the UTF-8 character at S (1-4), 0 when S does not start a
+ * valid one or it is a control character (C0, DEL, C1). */
+static size_t
+text_char(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+
+	if (n == 0 || c < 0x20 || c == 0x7f || strnlen(s, n) < n || utf8_length(s, n) != 1)
+		return 0;
+	if (n == 2 && c == 0xC2 && (unsigned char)s[1] < 0xA0)
+		return 0;               /* U+0080..U+009F */
+	return n;
+}
+
+/* Copies SRC into DST (N bytes with the NUL) as printable UTF-8: invalid
+ * bytes and control characters become '?', and a character that does not
+ * fit whole is left out with everything after it, so the copy may be
+ * shorter but is never cut inside a character. */
 static void
 copy_printable(char *dst, size_t n, const char *src)
 {
-	size_t i = 0;
-	for (; src && src[i] && i + 1 < n; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
+	size_t o = 0;
+	while (src && *src) {
+		size_t len = text_char(src);
+		if (o + (len ? len : 1) + 1 > n)
+			break;
+		if (len == 0) {
+			dst[o++] = '?';
+			src++;
+		} else {
+			memcpy(dst + o, src, len);
+			o += len;
+			src += len;
+		}
+	}
+	dst[o] = '\0';
 }
 
 /* Throttled activity record: one write per token per ACTIVITY_WRITE_MS. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "request.h"
+#include "urlencoded.h"
 #include "validate.h"
 
 static int

@@ -41,6 +41,7 @@ max_len() {
 	case $1 in
 	fuzz_json_body) echo 4096 ;;    # request bodies (lib/request.c)
 	fuzz_urlencoded) echo 4096 ;;   # query strings and form bodies
+	fuzz_multipart) echo 8192 ;;    # multipart bodies, several parts
 	fuzz_config) echo 8192 ;;       # past read_file()'s 4096-byte line
 	fuzz_cookie) echo 1024 ;;
 	fuzz_utf8) echo 1024 ;;
