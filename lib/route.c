@@ -105,7 +105,8 @@ validate_or_reply(struct request *req, const struct route *r)
 	static const struct field none[] = { FIELD_END };
 	const struct vopts query_opts = { .coerce = true, .unknown = UNKNOWN_IGNORE };
 	const struct vopts body_opts = {
-		.coerce = (r->flags & R_FORM) != 0,
+		/* Multipart text parts are strings, as form values are. */
+		.coerce = (r->flags & R_FORM) != 0 || req->body_kind == BODY_MULTIPART,
 		.unknown = (r->flags & R_KEEP_UNKNOWN) ? UNKNOWN_IGNORE : UNKNOWN_REFUSE,
 	};
 	struct verror e;
