@@ -127,7 +127,7 @@ function renderAccount({ focusHeading = false, keepScroll = false } = {}) {
 
   const navList = h('ul', { class: 'nav-list' },
     visiblePages().map((page) => h('li', {},
-      h('a', { href: `#/${page.route}`, class: 'nav-link', 'data-route': page.route, onClick: stayOnPage }, t(page.labelKey)))));
+      h('a', { href: `#/${page.route}`, class: 'nav-link', 'data-route': page.route, onClick: navClick }, t(page.labelKey)))));
 
   const signOutButton = h('button', { type: 'button', class: 'button topbar-signout', onClick: (e) => signOut(e.currentTarget) }, t('app.signOut'));
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
@@ -208,11 +208,23 @@ async function refreshMe() {
   await applyPreferences(state.me.settings?.preferences);
 }
 
-/** A click on the link of the page already shown changes no hash: move focus to its heading. */
-function stayOnPage(event) {
-  if (event.currentTarget.getAttribute('href') !== location.hash) return;
+/**
+ * A navigation link: on the page already shown it changes no hash, so focus
+ * moves to its heading; with unsaved changes it asks before the hash changes
+ * (so no history entry is added when the user stays).
+ */
+async function navClick(event) {
+  const href = event.currentTarget.getAttribute('href');
+  if (href === location.hash) {
+    event.preventDefault();
+    document.querySelector('#main h1')?.focus();
+    return;
+  }
+  if (!hasUnsavedChanges()) return;
   event.preventDefault();
-  document.querySelector('#main h1')?.focus();
+  if (!(await confirmLeave())) return;
+  dropUnsavedChanges();
+  location.hash = href;
 }
 
 function skipToMain(event) {
@@ -236,9 +248,10 @@ async function signOut(button) {
   showSignIn(t('signin.signedOut'));
 }
 
-// Leaving a page with unsaved changes (a link, Back) asks first. The hash has
-// already changed when we hear of it: put the shown page's hash back, ask, and
-// go on only when the user chose to leave.
+// Back, Forward or an edited address with unsaved changes asks first (links
+// ask in navClick, before the hash changes). The hash has already changed when
+// we hear of it: put the shown page's hash back, ask, and go on only when the
+// user chose to leave.
 async function routeChanged() {
   if (!state.me) return;
   const target = location.hash;

@@ -81,7 +81,8 @@ export function agoElement(value, now = Date.now()) {
   const date = toDate(value);
   if (!date) return el;
   const seconds = Math.round((date.getTime() - now) / 1000);
-  if (seconds <= 0 && seconds > -7 * 86400) {
+  // A few seconds "ahead" are the two clocks disagreeing: that is now, too.
+  if (seconds <= 60 && seconds > -7 * 86400) {
     el.title = el.textContent;
     el.textContent = seconds > -60 ? new Intl.RelativeTimeFormat(getLanguage(), { numeric: 'auto' }).format(0, 'second')
       : relative(-Math.floor(-seconds / 60) * 60, 'auto');

@@ -79,7 +79,7 @@ const SECTIONS = [
     { key: 'hideRoles', kind: 'switch', labelKey: 'preferences.hideRoles' },
     { key: 'hideFlexTab', kind: 'switch', labelKey: 'preferences.hideFlexTab' },
     { key: 'displayAvatars', kind: 'switch', labelKey: 'preferences.displayAvatars' },
-    { key: 'sendOnEnter', kind: 'select', choices: ENTER, labelKey: 'preferences.sendOnEnter' },
+    { key: 'sendOnEnter', kind: 'select', choices: ENTER, labelKey: 'preferences.sendOnEnter', hintKey: 'preferences.sendOnEnterHint' },
     { key: 'messageViewMode', kind: 'select', choices: VIEW, labelKey: 'preferences.messageViewMode' },
   ] },
   { id: 'highlights', titleKey: 'preferences.section.highlights', controls: [
@@ -196,7 +196,9 @@ function buildControl(spec, value, page) {
       break;
     case 'sound': {
       input = selectOf(id, SOUND_CHOICES, value);
-      const play = h('button', { type: 'button', id: `${id}-play`, class: 'button button-small pref-play' }, t('preferences.play'));
+      // An icon, named by aria-label: the sound names need the room (no label cut off).
+      const play = h('button', { type: 'button', id: `${id}-play`, class: 'button button-small pref-play', title: t('preferences.play') },
+        h('span', { 'aria-hidden': 'true' }, '▶'));
       const playLabel = () => t('preferences.playNamed', { sound: input.selectedOptions[0]?.textContent || '' });
       const refresh = () => {
         play.disabled = input.value === 'none';
