@@ -162,7 +162,7 @@ function secretDialog({ title, token, userId, returnFocus }) {
       h('p', { id: askId, class: 'tokens-secret-ask-title' }, t('tokens.secret.askCopied')),
       h('p', {}, t('tokens.secret.askCopiedText')),
       h('div', { class: 'dialog-actions' }, closeAnyway, backButton));
-    const doneButton = h('button', { type: 'button', class: 'button button-primary', onClick: requestClose }, t('tokens.secret.close'));
+    const doneButton = h('button', { type: 'button', id: 'tokens-secret-done', class: 'button button-primary', onClick: requestClose }, t('tokens.secret.close'));
     const actions = h('div', { class: 'dialog-actions' }, doneButton);
 
     function showQuestion(show) {
