@@ -129,9 +129,13 @@ async function closeSecret(page, s, { tap = false } = {}) {
   const dialog = secretDialog(page);
   const press = (locator) => (tap ? locator.tap() : locator.click());
   await press(dialog.getByRole('button', { name: s['tokens.secret.close'], exact: true }));
+  // Either it closed (the token was copied) or it asks.
+  await page.waitForFunction(() => {
+    const open = document.querySelector('dialog.tokens-secret');
+    return !open || !open.querySelector('.tokens-secret-ask').hidden;
+  });
   const anyway = dialog.getByRole('button', { name: s['tokens.secret.closeAnyway'], exact: true });
-  await anyway.or(dialog).first().waitFor();
-  if (await dialog.isVisible() && await anyway.isVisible()) await press(anyway);
+  if (await anyway.isVisible()) await press(anyway);
   await dialog.waitFor({ state: 'detached' });
 }
 
