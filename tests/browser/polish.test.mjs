@@ -186,6 +186,36 @@ test('the password dialog: while its request runs, Confirm is busy and Cancel is
   await context.close();
 });
 
+test('signing in and out: the button shows a spinner and "Signing in…" / "Signing out…" while it waits', async () => {
+  const { context, page, problems } = await openPage(browser(), { viewport: PHONE });
+  await page.goto('/');
+  const login = await holdRequests(page, '**/api/v1/login', { method: 'POST' });
+  await page.locator('#signin-user').fill(DEMO_USER);
+  await page.locator('#signin-password').fill(DEMO_PASSWORD);
+  const submit = page.locator('#signin-submit');
+  await submit.click();
+  await submit.filter({ hasText: en['signin.signingIn'] }).waitFor();
+  assert.equal(await submit.locator('.spinner').count(), 1);
+  assert.equal(await submit.getAttribute('aria-disabled'), 'true');
+  assert.equal(await page.locator('#signin-submit').evaluate((el) => el.form.getAttribute('aria-busy')), 'true');
+  await page.keyboard.press('Enter'); // a second submit sends nothing
+  await shot(page, 'signin-busy-phone');
+  assert.equal(login.seen.length, 1);
+  login.release();
+  await page.locator('nav .nav-link').first().waitFor();
+
+  const s = await strings(page);
+  const logout = await holdRequests(page, '**/api/v1/logout', { method: 'POST' });
+  const signOut = page.locator('.topbar-signout');
+  await signOut.click();
+  await signOut.filter({ hasText: s['app.signingOut'] }).waitFor();
+  assert.equal(await signOut.locator('.spinner').count(), 1);
+  logout.release();
+  await page.getByRole('status').filter({ hasText: en['signin.signedOut'] }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // ---- 2. Focus never disappears -----------------------------------------------------
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
@@ -337,6 +367,15 @@ test('unsaved changes: leaving asks (Stay keeps them), Discard puts values back,
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'pref-messageViewMode', 'the shortcut leaves focus where it was');
   assert.equal((await rest('GET', 'users.getPreferences')).preferences.messageViewMode, Number(other));
   assert.equal(await page.locator('#pref-save').getAttribute('aria-keyshortcuts'), 'Control+S');
+  await view.selectOption(original);
+  await page.keyboard.press('Meta+s'); // Cmd+S, as on a Mac
+  await page.locator('#pref-save-status').filter({ hasText: s['preferences.saved'] }).waitFor();
+  await page.waitForFunction(() => document.getElementById('pref-save').disabled);
+  assert.equal((await rest('GET', 'users.getPreferences')).preferences.messageViewMode, Number(original));
+  await view.selectOption(other);
+  await page.keyboard.press('Control+s');
+  await page.locator('#pref-save-status').filter({ hasText: s['preferences.saved'] }).waitFor();
+  await page.waitForFunction(() => document.getElementById('pref-save').disabled);
 
   await page.locator('nav a[href="#/security"]').click();
   await page.locator('main h1').filter({ hasText: s['nav.security'] }).waitFor(); // saved: no question
