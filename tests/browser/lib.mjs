@@ -118,3 +118,96 @@ export async function screenshot(page, name) {
   fs.mkdirSync(process.env.SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+// ---- Shared by the issue-9 tests (audit, polish, keyboard walk) ----------------
+
+const AXE_SOURCE = fs.readFileSync(path.resolve(HERE, '../node_modules/axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core on the page as it is now (open dialogs included) and resolves
+ * with its violations as short lines ("rule: target — summary"); [] when clean.
+ * axe is evaluated through the DevTools protocol, which the page's CSP allows.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(1, 2).join(' ')}`)).flat());
+  return violations;
+}
+
+/**
+ * Where the focused element is and whether anything covers it: {ok, why}.
+ * ok is false when nothing but <body> has focus, the element is outside the
+ * viewport, shows no focus ring, or the sticky save bar / another element lies
+ * over its centre (WCAG 2.2 2.4.11).
+ */
+export async function focusState(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { ok: false, why: 'focus is on the page body' };
+    const name = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return { ok: false, why: `${name} has no size` };
+    if (box.bottom <= 0 || box.top >= innerHeight || box.right <= 0 || box.left >= innerWidth) {
+      return { ok: false, why: `${name} is outside the viewport` };
+    }
+    for (const bar of document.querySelectorAll('.pref-savebar')) {
+      if (bar.contains(el)) continue;
+      const b = bar.getBoundingClientRect();
+      if (box.bottom > b.top && box.top < b.bottom && box.right > b.left && box.left < b.right) {
+        return { ok: false, why: `${name} lies under the save bar` };
+      }
+    }
+    const x = Math.min(innerWidth - 1, Math.max(0, box.left + box.width / 2));
+    const y = Math.min(innerHeight - 1, Math.max(0, box.top + box.height / 2));
+    const top = document.elementFromPoint(x, y);
+    if (top && !el.contains(top) && !top.contains(el) && !(el.labels && [...el.labels].includes(top))) {
+      return { ok: false, why: `${name} is covered by ${top.tagName.toLowerCase()}.${top.className}` };
+    }
+    // Headings and <main> get focus to move the reading position (after a page
+    // change): no ring by design. Everything else must show one.
+    const headingLike = el.matches('h1, h2, h3, main') && el.getAttribute('tabindex') === '-1';
+    const style = getComputedStyle(el);
+    if (!headingLike && (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) < 2)) {
+      return { ok: false, why: `${name} shows no focus ring` };
+    }
+    return { ok: true, why: name };
+  });
+}
+
+/**
+ * Ends the browser's session from elsewhere, as another device would: a login
+ * of its own through the API, users.logoutOtherClients, then that login's logout.
+ */
+export async function revokeOtherSessions() {
+  const login = await (await fetch(`${BASE_URL}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: DEMO_USER, password: DEMO_PASSWORD }),
+  })).json();
+  const auth = { 'X-User-Id': login.data.userId, 'X-Auth-Token': login.data.authToken };
+  const answer = await fetch(`${BASE_URL}/api/v1/users.logoutOtherClients`, { method: 'POST', headers: auth });
+  if (!answer.ok) throw new Error(`users.logoutOtherClients: HTTP ${answer.status}`);
+  await fetch(`${BASE_URL}/api/v1/logout`, { method: 'POST', headers: auth });
+}
+
+/** Holds requests matching url until release() is called; resolves nothing. */
+export async function holdRequests(page, url, { method = null } = {}) {
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const seen = [];
+  await page.route(url, async (route) => {
+    if (method && route.request().method() !== method) return route.fallback();
+    seen.push(route.request());
+    await gate;
+    return route.fallback();
+  });
+  return { release: () => release(), seen };
+}
+
+/** Saves a viewport screenshot (not full page: sticky bars stay where the user sees them) into dir. */
+export async function shot(page, name, dir = process.env.SHOTS_DIR) {
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}

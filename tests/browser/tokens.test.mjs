@@ -120,10 +120,23 @@ async function readSecret(page) {
   };
 }
 
-/** Closes the token dialog with its Done button; resolves once it has left the page. */
-async function closeSecret(page, s) {
-  await secretDialog(page).getByRole('button', { name: s['tokens.secret.close'], exact: true }).click();
-  await secretDialog(page).waitFor({ state: 'detached' });
+/**
+ * Closes the token dialog with its Done button; resolves once it has left the
+ * page. When the token was never copied the dialog asks first (issue 9 §9):
+ * this answers "Close without copying".
+ */
+async function closeSecret(page, s, { tap = false } = {}) {
+  const dialog = secretDialog(page);
+  const press = (locator) => (tap ? locator.tap() : locator.click());
+  await press(dialog.getByRole('button', { name: s['tokens.secret.close'], exact: true }));
+  // Either it closed (the token was copied) or it asks.
+  await page.waitForFunction(() => {
+    const open = document.querySelector('dialog.tokens-secret');
+    return !open || !open.querySelector('.tokens-secret-ask').hidden;
+  });
+  const anyway = dialog.getByRole('button', { name: s['tokens.secret.closeAnyway'], exact: true });
+  if (await anyway.isVisible()) await press(anyway);
+  await dialog.waitFor({ state: 'detached' });
 }
 
 /** The list entry of the token called name. */
@@ -264,7 +277,9 @@ test('regenerating replaces the value at once and deleting ends it, each after a
   const name = uniqueName('regen');
 
   const first = await addToken(page, s, name, { bypass: true });
-  await page.keyboard.press('Escape'); // Esc closes it like Done
+  await page.keyboard.press('Escape'); // Esc, like Done, first asks: nothing was copied
+  await secretDialog(page).getByText(s['tokens.secret.askCopied'], { exact: true }).waitFor();
+  await secretDialog(page).getByRole('button', { name: s['tokens.secret.closeAnyway'], exact: true }).click();
   await secretDialog(page).waitFor({ state: 'detached' });
   await assertNotInPage(page, first.token, 'the token');
   assert.equal((await meWithToken(first.userId, first.token)).status, 200);
@@ -407,8 +422,7 @@ test('on a phone-sized screen the form, the list and the token dialog fit', asyn
     assert.ok(button.height >= 40 && button.x + button.width <= 390, `${label} is a large enough target on screen`);
   }
   await screenshot(page, 'tokens-secret-phone');
-  await dialog.getByRole('button', { name: s['tokens.secret.close'], exact: true }).tap();
-  await dialog.waitFor({ state: 'detached' });
+  await closeSecret(page, s, { tap: true });
 
   const item = tokenItem(page, name);
   await item.waitFor();

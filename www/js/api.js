@@ -11,6 +11,8 @@
 //   {"status":"success", ...} without a success field);
 // - failure bodies are {"success": false, "error": "...", "errorType"?, "details"?}.
 
+import { sha256Hex } from './sha256.js';
+
 const API_BASE = '/api/v1/';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
@@ -108,16 +110,15 @@ export const get = (endpoint, options) => request('GET', endpoint, options);
 export const post = (endpoint, body, options) => request('POST', endpoint, { ...options, body });
 
 /**
- * What to send as "password" at login: {digest, algorithm} (lower-case hex
- * SHA-256, as Rocket.Chat clients send) where WebCrypto is available, which is
- * only in a secure context (https, localhost); the plain string otherwise.
- * Callers keep this value, not the typed password, for the 2FA retry.
+ * What to send as "password" at login: always {digest, algorithm}, the
+ * lower-case hex SHA-256 Rocket.Chat clients send, so the typed password never
+ * crosses the wire as it is, not even on a plain-http LAN install, where the
+ * page has no WebCrypto and sha256.js computes it (tested against node:crypto
+ * in tests/browser/sha256.test.mjs). Callers keep this value, not the typed
+ * password, for the 2FA retry.
  */
 export async function loginPassword(password) {
-  if (!globalThis.crypto?.subtle) return password;
-  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(password));
-  const digest = Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, '0')).join('');
-  return { digest, algorithm: 'sha-256' };
+  return { digest: await sha256Hex(password), algorithm: 'sha-256' };
 }
 
 /**

@@ -8,17 +8,23 @@
 //   signal            an AbortSignal, aborted when the page is left or redrawn;
 //                     pass it to api calls and stop touching the DOM once aborted
 //   announce(text)    says text in the polite live region (screen readers)
+//   keepScroll        true when this draw replaces the same page in place (after
+//                     a language or clock change): keep focus where it was
 //   refreshMe()       reloads /me and redraws (after changing the profile)
 //   applyPreferences(preferences)
 //                     applies language / clockMode at once and redraws
-// Pages are redrawn from scratch when the language or clock mode changes.
+// Pages are redrawn from scratch when the language or clock mode changes, at
+// the same scroll position. Pages with a form register it with unsaved.js, so
+// leaving it asks first and a session that ends keeps what was typed.
 
 import * as api from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { describeError } from './errors.js';
+import { forgetRetries, retryBox, runBusy, say } from './feedback.js';
 import { t, setLanguage, pickLanguage, onLanguageChange } from './i18n.js';
 import { setClockMode } from './time.js';
 import { renderSignIn } from './signin.js';
+import { confirmLeave, dropUnsavedChanges, hasUnsavedChanges, keepDraft } from './unsaved.js';
 import { PAGES, DEFAULT_ROUTE } from './pages/index.js';
 
 const root = document.getElementById('app');
@@ -42,18 +48,19 @@ function browserLanguage() {
 async function applyPreferences(preferences = {}, options = {}) {
   setClockMode(preferences.clockMode);
   await setLanguage(preferences.language ? pickLanguage(preferences.language) : browserLanguage());
-  scheduleRender(options);
+  scheduleRender({ keepScroll: !options.focusHeading, ...options });
 }
 
 // Redraws are coalesced: a language change and a preference change in the same
 // task draw once (a timer, not a microtask, so that awaits in between still merge).
 let queuedRender = null;
-function scheduleRender({ focusHeading = false } = {}) {
+function scheduleRender({ focusHeading = false, keepScroll = false } = {}) {
   if (queuedRender) {
     queuedRender.focusHeading ||= focusHeading;
+    queuedRender.keepScroll &&= keepScroll;
     return;
   }
-  queuedRender = { focusHeading };
+  queuedRender = { focusHeading, keepScroll };
   setTimeout(() => {
     const options = queuedRender;
     queuedRender = null;
@@ -83,8 +90,21 @@ async function afterSignIn() {
   await applyPreferences(me.settings?.preferences, { focusHeading: true });
 }
 
+/** The session ended elsewhere (a 401): keep unsaved changes, then ask to sign in again. */
 function sessionEnded() {
-  if (state.me) showSignIn(t('signin.sessionEnded'));
+  if (!state.me) return;
+  const kept = keepDraft(state.me._id);
+  showSignIn(kept ? t('signin.sessionEndedKept') : t('signin.sessionEnded'));
+}
+
+// Coming back to the tab (focus, or visible again) checks the session at once,
+// instead of at the next click; a 401 then goes to sessionEnded().
+let lastSessionCheck = 0;
+function checkSession() {
+  if (!state.me || document.visibilityState !== 'visible') return;
+  if (Date.now() - lastSessionCheck < 1000) return;
+  lastSessionCheck = Date.now();
+  api.getMe().catch(() => {}); // only a 401 matters here, and the handler has it
 }
 
 // ---- Signed in -------------------------------------------------------------
@@ -100,15 +120,16 @@ function currentRoute() {
   return page || null;
 }
 
-function renderAccount({ focusHeading = false } = {}) {
+function renderAccount({ focusHeading = false, keepScroll = false } = {}) {
   const me = state.me;
   const focusedId = document.activeElement?.id;
+  const scrollY = keepScroll ? window.scrollY : null;
 
   const navList = h('ul', { class: 'nav-list' },
     visiblePages().map((page) => h('li', {},
-      h('a', { href: `#/${page.route}`, class: 'nav-link', 'data-route': page.route, onClick: stayOnPage }, t(page.labelKey)))));
+      h('a', { href: `#/${page.route}`, class: 'nav-link', 'data-route': page.route, onClick: navClick }, t(page.labelKey)))));
 
-  const signOutButton = h('button', { type: 'button', class: 'button topbar-signout', onClick: signOut }, t('app.signOut'));
+  const signOutButton = h('button', { type: 'button', class: 'button topbar-signout', onClick: (e) => signOut(e.currentTarget) }, t('app.signOut'));
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
 
   replaceChildren(root,
@@ -121,14 +142,13 @@ function renderAccount({ focusHeading = false } = {}) {
       signOutButton),
     h('div', { class: 'layout' },
       h('nav', { class: 'nav', 'aria-label': t('app.navLabel') }, navList),
-      main),
-    h('div', { id: 'announcer', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }));
+      main));
 
-  showPage({ focusHeading, focusedId });
+  showPage({ focusHeading, focusedId, scrollY });
 }
 
 /** Mounts the page for the current hash into <main>. */
-async function showPage({ focusHeading = false, focusedId = null } = {}) {
+async function showPage({ focusHeading = false, focusedId = null, scrollY = null } = {}) {
   let entry = currentRoute();
   if (!entry) {
     entry = PAGES.find((p) => p.route === DEFAULT_ROUTE);
@@ -137,6 +157,7 @@ async function showPage({ focusHeading = false, focusedId = null } = {}) {
   abortPage();
   const controller = new AbortController();
   state.pageController = controller;
+  state.shownHash = location.hash;
 
   for (const link of root.querySelectorAll('.nav-link')) {
     if (link.dataset.route === entry.route) link.setAttribute('aria-current', 'page');
@@ -157,30 +178,29 @@ async function showPage({ focusHeading = false, focusedId = null } = {}) {
     await module.default.render(content, {
       me: state.me,
       signal: controller.signal,
-      announce,
+      announce: say,
+      keepScroll: scrollY !== null,
       refreshMe,
       applyPreferences,
     });
   } catch (err) {
     if (controller.signal.aborted || err?.name === 'AbortError') return;
     console.error(err);
-    replaceChildren(content, h('p', { class: 'form-error', role: 'alert' }, describeError(err)));
+    replaceChildren(content, retryBox(describeError(err), () => showPage()));
   }
-  // After a redraw, give focus back to the control that had it, if it is still there.
-  if (focusedId && !controller.signal.aborted) document.getElementById(focusedId)?.focus();
+  if (controller.signal.aborted) return;
+  // A redraw in place: the same scroll position, and focus back on the control
+  // that had it (unless the page put it somewhere on purpose).
+  if (scrollY !== null) window.scrollTo(0, scrollY);
+  if (focusedId && (document.activeElement === document.body || !document.activeElement)) {
+    document.getElementById(focusedId)?.focus({ preventScroll: true });
+  }
 }
 
 function abortPage() {
   state.pageController?.abort();
   state.pageController = null;
-}
-
-function announce(text) {
-  const region = document.getElementById('announcer');
-  if (!region) return;
-  region.textContent = '';
-  // A fresh text node after clearing makes screen readers repeat equal messages.
-  setTimeout(() => { region.textContent = text; }, 50);
+  forgetRetries();
 }
 
 async function refreshMe() {
@@ -188,11 +208,23 @@ async function refreshMe() {
   await applyPreferences(state.me.settings?.preferences);
 }
 
-/** A click on the link of the page already shown changes no hash: move focus to its heading. */
-function stayOnPage(event) {
-  if (event.currentTarget.getAttribute('href') !== location.hash) return;
+/**
+ * A navigation link: on the page already shown it changes no hash, so focus
+ * moves to its heading; with unsaved changes it asks before the hash changes
+ * (so no history entry is added when the user stays).
+ */
+async function navClick(event) {
+  const href = event.currentTarget.getAttribute('href');
+  if (href === location.hash) {
+    event.preventDefault();
+    document.querySelector('#main h1')?.focus();
+    return;
+  }
+  if (!hasUnsavedChanges()) return;
   event.preventDefault();
-  document.querySelector('#main h1')?.focus();
+  if (!(await confirmLeave())) return;
+  dropUnsavedChanges();
+  location.hash = href;
 }
 
 function skipToMain(event) {
@@ -200,29 +232,54 @@ function skipToMain(event) {
   document.getElementById('main')?.focus();
 }
 
-async function signOut() {
+async function signOut(button) {
+  if (hasUnsavedChanges() && !(await confirmLeave())) return;
+  dropUnsavedChanges();
+  document.getElementById('signout-error')?.remove();
   try {
-    await api.logout();
+    await runBusy(button, t('app.signingOut'), () => api.logout());
   } catch (err) {
     if (!(err instanceof api.ApiError && err.status === 401)) {
-      announce(describeError(err));
       const main = document.getElementById('main');
-      main?.prepend(h('p', { class: 'form-error', role: 'alert' }, describeError(err)));
+      main?.prepend(h('p', { id: 'signout-error', class: 'form-error', role: 'alert' }, describeError(err)));
       return;
     }
   }
   showSignIn(t('signin.signedOut'));
 }
 
+// Back, Forward or an edited address with unsaved changes asks first (links
+// ask in navClick, before the hash changes). The hash has already changed when
+// we hear of it: put the shown page's hash back, ask, and go on only when the
+// user chose to leave.
+async function routeChanged() {
+  if (!state.me) return;
+  const target = location.hash;
+  if (target === state.shownHash) return;
+  if (hasUnsavedChanges()) {
+    history.replaceState(null, '', state.shownHash);
+    if (!(await confirmLeave())) return;
+    dropUnsavedChanges();
+    history.pushState(null, '', target);
+  }
+  showPage({ focusHeading: true });
+}
+
+function warnBeforeUnload(event) {
+  if (!hasUnsavedChanges()) return;
+  event.preventDefault();
+  event.returnValue = ''; // older browsers need it set to show the question
+}
+
 // ---- Start ---------------------------------------------------------------
 
+/** The server could not be asked who is signed in: say so; retry on click or when back online. */
 function renderStartError(err) {
   replaceChildren(root,
     h('main', { class: 'signin', id: 'main' },
       h('div', { class: 'signin-card' },
         h('h1', { class: 'signin-title' }, t('app.name')),
-        h('p', { class: 'form-error', role: 'alert' }, describeError(err)),
-        h('button', { type: 'button', class: 'button button-primary', onClick: start }, t('common.retry')))));
+        retryBox(describeError(err), start))));
 }
 
 async function start() {
@@ -252,7 +309,8 @@ async function start() {
 
 api.setUnauthorizedHandler(sessionEnded);
 onLanguageChange(() => scheduleRender());
-window.addEventListener('hashchange', () => {
-  if (state.me) showPage({ focusHeading: true });
-});
+window.addEventListener('hashchange', routeChanged);
+window.addEventListener('beforeunload', warnBeforeUnload);
+window.addEventListener('focus', checkSession);
+document.addEventListener('visibilitychange', checkSession);
 start();

@@ -5,14 +5,14 @@ import { t } from './i18n.js';
 
 /**
  * Asks the user to confirm an action. Resolves true when they chose confirmLabel,
- * false on Cancel or Esc. Focus starts on Cancel (the safe choice) and returns to
+ * false on Cancel (or cancelLabel) or Esc. Focus starts on Cancel (the safe choice) and returns to
  * the element that had it before.
  */
-export function confirmAction({ title, message, confirmLabel, danger = false }) {
+export function confirmAction({ title, message, confirmLabel, cancelLabel = '', danger = false }) {
   const opener = document.activeElement;
   return new Promise((resolve) => {
     let answer = false;
-    const cancel = h('button', { type: 'button', class: 'button', onClick: () => dialog.close() }, t('common.cancel'));
+    const cancel = h('button', { type: 'button', class: 'button', onClick: () => dialog.close() }, cancelLabel || t('common.cancel'));
     const confirm = h('button', {
       type: 'button',
       class: danger ? 'button button-danger' : 'button button-primary',

@@ -2,6 +2,7 @@
 
 import { ApiError } from './api.js';
 import { t } from './i18n.js';
+import { formatWait } from './time.js';
 
 /**
  * The message to show for err. Transport-level failures (no connection, rate
@@ -12,7 +13,7 @@ export function describeError(err) {
   if (!(err instanceof ApiError)) return t('error.unexpected');
   if (err.status === 0) return t('error.network');
   if (err.status === 429) {
-    return err.retryAfter ? t('error.rateLimitedWait', { seconds: err.retryAfter }) : t('error.rateLimited');
+    return err.retryAfter ? t('error.rateLimitedWait', { when: formatWait(err.retryAfter) }) : t('error.rateLimited');
   }
   if (err.status === 503) return t('error.unavailable');
   if (err.status === 401) return t('error.sessionEnded');

@@ -2,12 +2,14 @@
 // server asks for it (POST /api/v1/login answers 401 "totp-required").
 //
 // The password is kept only while the 2FA step is open, and only in this
-// closure, as the value sent to the server (its SHA-256 digest where WebCrypto
-// exists); it is never written to storage. Leaving the 2FA step forgets it.
+// closure, as the value sent to the server (its SHA-256 digest, see
+// api.loginPassword); it is never written to storage. Leaving the 2FA step
+// forgets it. While a request runs its button shows a spinner and a label.
 
 import * as api from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { describeError } from './errors.js';
+import { runBusy } from './feedback.js';
 import { t } from './i18n.js';
 
 /**
@@ -17,6 +19,7 @@ import { t } from './i18n.js';
  */
 export function renderSignIn(root, { onSignedIn, notice = '' }) {
   let pending = null; // {user, password} while the 2FA step is open
+  let method = ''; // the second factor asked for: 'totp' or 'email'
   let busy = false;
 
   const error = h('p', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' });
@@ -30,10 +33,12 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
   const passwordInput = h('input', {
     id: 'signin-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true,
   });
+  const submitButton = h('button', { id: 'signin-submit', type: 'submit', class: 'button button-primary button-block' }, t('signin.submit'));
+  const verifyButton = h('button', { id: 'signin-verify', type: 'submit', class: 'button button-primary' }, t('signin.verify'));
   const credentialsForm = h('form', { class: 'form', novalidate: true, onSubmit: submitCredentials },
     field('signin-user', t('signin.user'), userInput),
     field('signin-password', t('signin.password'), passwordInput),
-    h('button', { type: 'submit', class: 'button button-primary button-block' }, t('signin.submit')));
+    submitButton);
 
   // Step 2: the second factor.
   const codeInput = h('input', {
@@ -52,7 +57,7 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
     h('p', { class: 'form-links' }, backupButton, resendButton),
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button', onClick: backToCredentials }, t('common.back')),
-      h('button', { type: 'submit', class: 'button button-primary' }, t('signin.verify'))));
+      verifyButton));
 
   replaceChildren(root,
     h('main', { class: 'signin', id: 'main' },
@@ -80,25 +85,29 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
   async function attempt(credentials, code) {
     if (busy) return;
     busy = true;
-    root.setAttribute('aria-busy', 'true');
+    const button = code ? verifyButton : submitButton;
+    const label = code ? t('signin.verifying') : t('signin.signingIn');
     try {
-      try {
-        await api.login({ ...credentials, code });
-      } catch (err) {
-        handleFailure(err, credentials);
-        return;
-      }
-      pending = null;
-      try {
-        await onSignedIn();
-      } catch (err) {
-        // Logged in, but the next request was not: the cookie was not kept.
-        const rejected = err instanceof api.ApiError && err.status === 401;
-        showError(rejected ? t('signin.cookieRejected') : describeError(err));
-      }
+      await runBusy(button, label, () => send(credentials, code), { region: button.form });
     } finally {
       busy = false;
-      root.removeAttribute('aria-busy');
+    }
+  }
+
+  async function send(credentials, code) {
+    try {
+      await api.login({ ...credentials, code });
+    } catch (err) {
+      handleFailure(err, credentials);
+      return;
+    }
+    pending = null;
+    try {
+      await onSignedIn();
+    } catch (err) {
+      // Logged in, but the next request was not: the cookie was not kept.
+      const rejected = err instanceof api.ApiError && err.status === 401;
+      showError(rejected ? t('signin.cookieRejected') : describeError(err));
     }
   }
 
@@ -114,7 +123,8 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
           return;
         case 'totp-max-attempts':
           backToCredentials();
-          showError(t('signin.codeMaxAttempts'), passwordInput);
+          // What to do next depends on the method: a new code is mailed, an app shows one anyway.
+          showError(method === 'email' ? t('signin.codeMaxAttemptsEmail') : t('signin.codeMaxAttempts'), passwordInput);
           return;
         default:
           if (pending) backToCredentials();
@@ -128,6 +138,7 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
 
   async function submitCredentials(event) {
     event.preventDefault();
+    if (busy) return;
     const user = userInput.value.trim();
     if (!user) return showError(t('signin.userMissing'), userInput);
     if (!passwordInput.value) return showError(t('signin.passwordMissing'), passwordInput);
@@ -140,6 +151,7 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
     pending = credentials;
     passwordInput.value = '';
     const byEmail = details.method === 'email';
+    method = byEmail ? 'email' : 'totp';
     methodText.textContent = byEmail ? t('signin.codeByEmail') : t('signin.codeByApp');
     backupButton.hidden = byEmail;
     resendButton.hidden = !byEmail;
@@ -173,7 +185,7 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
     if (!pending || busy) return;
     busy = true;
     try {
-      await api.sendEmailCode(pending.user);
+      await runBusy(resendButton, t('signin.sending'), () => api.sendEmailCode(pending.user));
       error.textContent = '';
       status.textContent = t('signin.codeResent');
     } catch (err) {

@@ -17,6 +17,8 @@
 
 import * as api from './api.js';
 import { h, uid } from './dom.js';
+import { runBusy } from './feedback.js';
+import { describeError } from './errors.js';
 import { t } from './i18n.js';
 import { sha256Hex } from './sha256.js';
 
@@ -69,15 +71,15 @@ function askAndRetry(send, firstDetails, signal) {
     const status = h('p', { class: 'form-notice', role: 'status' });
     const backupButton = h('button', { type: 'button', class: 'button-link', onClick: useBackupCode }, t('signin.useBackupCode'));
     const resendButton = h('button', { type: 'button', class: 'button-link', onClick: resendEmailCode }, t('signin.resendCode'));
+    const cancelButton = h('button', { type: 'button', class: 'button', onClick: cancel }, t('common.cancel'));
+    const confirmButton = h('button', { type: 'submit', class: 'button button-primary' }, t('twofactor.confirm'));
     const form = h('form', { class: 'form', novalidate: true, onSubmit: submit },
       help,
       h('div', { class: 'field' }, label, input),
       h('p', { class: 'form-links' }, backupButton, resendButton),
       error,
       status,
-      h('div', { class: 'dialog-actions' },
-        h('button', { type: 'button', class: 'button', onClick: cancel }, t('common.cancel')),
-        h('button', { type: 'submit', class: 'button button-primary' }, t('twofactor.confirm'))));
+      h('div', { class: 'dialog-actions' }, cancelButton, confirmButton));
     const dialog = h('dialog', { class: 'dialog twofactor-dialog', 'aria-labelledby': titleId },
       h('h2', { id: titleId, class: 'dialog-title' }, t('twofactor.title')),
       form);
@@ -119,10 +121,12 @@ function askAndRetry(send, firstDetails, signal) {
       error.textContent = '';
       status.textContent = '';
       busy = true;
-      form.setAttribute('aria-busy', 'true');
+      // Cancel cannot stop a request already sent: it says so by looking disabled.
+      cancelButton.setAttribute('aria-disabled', 'true');
       try {
         const code = isPassword ? await sha256Hex(typed) : typed;
-        outcome = { value: await send({ 'x-2fa-method': method, 'x-2fa-code': code }) };
+        outcome = { value: await runBusy(confirmButton, t('twofactor.checking'),
+          () => send({ 'x-2fa-method': method, 'x-2fa-code': code }), { region: form }) };
         dialog.close();
       } catch (err) {
         if (hasType(err, 'totp-invalid')) {
@@ -139,7 +143,7 @@ function askAndRetry(send, firstDetails, signal) {
         }
       } finally {
         busy = false;
-        form.removeAttribute('aria-busy');
+        cancelButton.removeAttribute('aria-disabled');
       }
     }
 
@@ -154,12 +158,13 @@ function askAndRetry(send, firstDetails, signal) {
       if (busy) return;
       busy = true;
       try {
-        await api.post('users.2fa.sendEmailCode', { emailOrUsername: details.emailOrUsername || '' });
+        await runBusy(resendButton, t('signin.sending'),
+          () => api.post('users.2fa.sendEmailCode', { emailOrUsername: details.emailOrUsername || '' }));
         error.textContent = '';
         status.textContent = t('signin.codeResent');
       } catch (err) {
         error.textContent = err instanceof api.ApiError && err.status === 429 && err.retryAfter
-          ? t('error.rateLimitedWait', { seconds: err.retryAfter }) : t('error.unexpected');
+          ? describeError(err) : t('error.unexpected');
       } finally {
         busy = false;
       }

@@ -8,12 +8,19 @@
 // come from /me (ctx.me.settings.preferences: the server's defaults merged with
 // the user's own); the server checks every value against its declared spec and
 // names the key it refuses, and that message is shown next to the field.
+//
+// The sticky save bar holds Discard and Save (also Ctrl+S / Cmd+S) and the
+// line that says what happened; a focused control is never left under it.
+// Unsaved changes are registered with unsaved.js: leaving asks first, and when
+// the session ends they are kept and put back after signing in again.
 
 import * as api from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import { describeError } from '../errors.js';
+import { doneLine, isBusy, runBusy } from '../feedback.js';
 import { LANGUAGES, LANGUAGE_NAMES, t } from '../i18n.js';
 import { formatDateTime } from '../time.js';
+import { takeDraft, trackForm } from '../unsaved.js';
 
 /** Rocket.Chat's default sound ids (www/sounds/<id>.ogg); "none" = no sound. */
 export const SOUNDS = ['chime', 'door', 'beep', 'chelle', 'ding', 'droplet', 'highbell', 'seasons',
@@ -72,7 +79,7 @@ const SECTIONS = [
     { key: 'hideRoles', kind: 'switch', labelKey: 'preferences.hideRoles' },
     { key: 'hideFlexTab', kind: 'switch', labelKey: 'preferences.hideFlexTab' },
     { key: 'displayAvatars', kind: 'switch', labelKey: 'preferences.displayAvatars' },
-    { key: 'sendOnEnter', kind: 'select', choices: ENTER, labelKey: 'preferences.sendOnEnter' },
+    { key: 'sendOnEnter', kind: 'select', choices: ENTER, labelKey: 'preferences.sendOnEnter', hintKey: 'preferences.sendOnEnterHint' },
     { key: 'messageViewMode', kind: 'select', choices: VIEW, labelKey: 'preferences.messageViewMode' },
   ] },
   { id: 'highlights', titleKey: 'preferences.section.highlights', controls: [
@@ -134,7 +141,14 @@ function selectValue(select, choices) {
   return typeof choices[0][0] === 'number' && /^\d+$/.test(select.value) ? Number(select.value) : select.value;
 }
 
-/** Builds one control: {key, input, read() -> its JSON value, row (element), setError(text)}. */
+/** Shows value in a <select>, adding an option for a value it does not offer. */
+function setSelect(select, value) {
+  const text = String(value);
+  if (![...select.options].some((o) => o.value === text)) select.append(h('option', { value: text }, text));
+  select.value = text;
+}
+
+/** Builds one control: {key, input, read() -> its JSON value, write(value), row (element), setError(text)}. */
 function buildControl(spec, value, page) {
   const id = inputId(spec.key);
   const errorId = `${id}-error`;
@@ -145,21 +159,25 @@ function buildControl(spec, value, page) {
   const hint = spec.hintKey ? h('p', { id: hintId, class: 'hint pref-hint' }, t(spec.hintKey)) : null;
   let input;
   let read;
+  let write;
   let control;
 
   switch (spec.kind) {
     case 'switch':
       input = h('input', { type: 'checkbox', role: 'switch', id, class: 'pref-switch', checked: value === true });
       read = () => input.checked;
+      write = (v) => { input.checked = v === true; };
       break;
     case 'number':
       input = h('input', { type: 'number', id, inputmode: 'numeric', min: String(spec.min), max: String(spec.max), step: '1', value: value === undefined ? '' : String(value) });
       // A number when it is one, else the text, so a bad entry still counts as a change.
       read = () => (/^\s*-?\d+\s*$/.test(input.value) ? Number(input.value) : input.value);
+      write = (v) => { input.value = v === undefined || v === null ? '' : String(v); };
       break;
     case 'words':
       input = h('textarea', { id, rows: '3', spellcheck: 'false' }, Array.isArray(value) ? value.join(', ') : '');
       read = () => parseWords(input.value);
+      write = (v) => { input.value = Array.isArray(v) ? v.join(', ') : ''; };
       break;
     case 'language': {
       // Language names are written in their own language, not translated.
@@ -169,15 +187,19 @@ function buildControl(spec, value, page) {
         code ? (LANGUAGE_NAMES[code] || code) : t('preferences.languageDefault'))));
       input.value = value ?? '';
       read = () => input.value;
+      write = (v) => setSelect(input, v ?? '');
       break;
     }
     case 'select':
       input = selectOf(id, spec.choices, LEGACY[spec.key]?.[value] ?? value);
       read = () => selectValue(input, spec.choices);
+      write = (v) => setSelect(input, LEGACY[spec.key]?.[v] ?? v);
       break;
     case 'sound': {
       input = selectOf(id, SOUND_CHOICES, value);
-      const play = h('button', { type: 'button', id: `${id}-play`, class: 'button button-small pref-play' }, t('preferences.play'));
+      // An icon, named by aria-label: the sound names need the room (no label cut off).
+      const play = h('button', { type: 'button', id: `${id}-play`, class: 'button button-small pref-play', title: t('preferences.play') },
+        h('span', { 'aria-hidden': 'true' }, '▶'));
       const playLabel = () => t('preferences.playNamed', { sound: input.selectedOptions[0]?.textContent || '' });
       const refresh = () => {
         play.disabled = input.value === 'none';
@@ -187,6 +209,7 @@ function buildControl(spec, value, page) {
       input.addEventListener('change', refresh);
       refresh();
       read = () => input.value;
+      write = (v) => { setSelect(input, v); refresh(); };
       control = h('div', { class: 'pref-inline' }, input, play);
       break;
     }
@@ -200,6 +223,7 @@ function buildControl(spec, value, page) {
       input.addEventListener('input', refresh);
       refresh();
       read = () => Number(input.value);
+      write = (v) => { input.value = String(v ?? 100); refresh(); };
       control = h('div', { class: 'pref-inline' }, input, output);
       break;
     }
@@ -217,6 +241,7 @@ function buildControl(spec, value, page) {
     key: spec.key,
     input,
     read,
+    write,
     row,
     setError(text) {
       error.textContent = text;
@@ -272,8 +297,15 @@ function render(container, ctx) {
   const prefs = me.settings.preferences;
 
   const controls = new Map();
-  const saveButton = h('button', { type: 'submit', id: 'pref-save', class: 'button button-primary', disabled: true }, t('preferences.save'));
-  const saveStatus = h('p', { id: 'pref-save-status', class: 'pref-save-status', role: 'status', tabindex: '-1' });
+  const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  const shortcut = mac ? t('preferences.saveShortcutMac') : t('preferences.saveShortcut');
+  const saveButton = h('button', {
+    type: 'submit', id: 'pref-save', class: 'button button-primary', disabled: true,
+    'aria-keyshortcuts': mac ? 'Meta+S' : 'Control+S', title: shortcut,
+  }, t('preferences.save'));
+  const discardButton = h('button', { type: 'button', id: 'pref-discard', class: 'button', disabled: true, onClick: discard }, t('preferences.discard'));
+  const done = doneLine('pref-save-status');
+  const saveStatus = done.element;
   const saveError = h('p', { id: 'pref-save-error', class: 'form-error pref-save-error', role: 'alert' });
   const baseline = {};
   let soundError = null;
@@ -305,8 +337,11 @@ function render(container, ctx) {
     }
     return data;
   };
+  const isDirty = () => Object.keys(changed()).length > 0;
   const refreshSave = () => {
-    saveButton.disabled = Object.keys(changed()).length === 0;
+    const dirty = isDirty();
+    saveButton.disabled = !dirty && !isBusy(saveButton);
+    discardButton.disabled = !dirty;
   };
 
   const sections = SECTIONS.map((section) => {
@@ -332,8 +367,9 @@ function render(container, ctx) {
   for (const control of controls.values()) baseline[control.key] = control.read();
 
   async function save(event) {
-    event.preventDefault();
-    saveStatus.textContent = '';
+    event?.preventDefault();
+    if (isBusy(saveButton)) return;
+    done.clear();
     saveError.textContent = '';
     for (const control of controls.values()) control.setError('');
     const data = changed();
@@ -349,14 +385,15 @@ function render(container, ctx) {
       }
     }
 
-    saveButton.disabled = true;
-    container.setAttribute('aria-busy', 'true');
+    // Save keeps focus while busy (aria-disabled); from the button, focus moves to
+    // the line that says "saved", since the button is then disabled.
+    const fromButton = document.activeElement === saveButton || document.activeElement === document.body;
     let answer;
     try {
-      answer = await api.post('users.setPreferences', { data }, { signal });
+      answer = await runBusy(saveButton, t('preferences.saving'),
+        () => api.post('users.setPreferences', { data }, { signal }), { region: form });
     } catch (err) {
       if (signal.aborted || err?.name === 'AbortError') return;
-      container.removeAttribute('aria-busy');
       refreshSave();
       const key = err instanceof api.ApiError && err.errorType === 'invalid-params' ? fieldOf(err, controls) : null;
       if (key) refuse(key, plainMessage(err));
@@ -364,7 +401,6 @@ function render(container, ctx) {
       return;
     }
     if (signal.aborted) return;
-    container.removeAttribute('aria-busy');
 
     // The answer holds everything now stored (other browsers' keys too).
     Object.assign(prefs, answer?.user?.settings?.preferences ?? data);
@@ -377,7 +413,29 @@ function render(container, ctx) {
     }
     for (const control of controls.values()) baseline[control.key] = control.read();
     refreshSave();
-    saveStatus.textContent = t('preferences.saved'); // a live region: screen readers say it
+    done.show(t('preferences.saved')); // visible, and a live region: screen readers say it
+    if (fromButton) saveStatus.focus({ preventScroll: true });
+  }
+
+  /** Puts every control back to what was loaded or last saved. */
+  function discard() {
+    for (const control of controls.values()) {
+      control.write(baseline[control.key]);
+      control.setError('');
+    }
+    saveError.textContent = '';
+    refreshSave();
+    done.show(t('preferences.discarded'));
+    saveStatus.focus({ preventScroll: true });
+  }
+
+  /** Scrolls so that the focused control is not under the sticky save bar (WCAG 2.4.11). */
+  function keepClearOfBar(target) {
+    if (savebar.contains(target) || !target.getBoundingClientRect) return;
+    const bar = savebar.getBoundingClientRect();
+    const box = target.getBoundingClientRect();
+    const overlap = box.bottom + 8 - bar.top;
+    if (overlap > 0 && box.top < bar.bottom) window.scrollBy(0, overlap);
   }
 
   /** Shows text next to the field of key, focuses it; nothing is saved. */
@@ -390,27 +448,56 @@ function render(container, ctx) {
     control.input.focus({ preventScroll: true });
   }
 
+  const savebar = h('div', { class: 'pref-savebar' },
+    h('div', { class: 'pref-save-messages' }, saveError, saveStatus),
+    h('span', { class: 'hint pref-shortcut', 'aria-hidden': 'true' }, shortcut),
+    discardButton,
+    saveButton);
   const form = h('form', { class: 'prefs', novalidate: true, 'aria-label': t('nav.preferences') },
     sections,
-    h('div', { class: 'pref-savebar' },
-      h('div', { class: 'pref-save-messages' }, saveError, saveStatus),
-      saveButton));
-  form.addEventListener('input', refreshSave);
-  form.addEventListener('change', refreshSave);
+    savebar);
+  const edited = () => {
+    refreshSave();
+    if (isDirty()) done.clear(); // "Saved" no longer holds
+  };
+  form.addEventListener('input', edited);
+  form.addEventListener('change', edited);
   form.addEventListener('submit', save);
+  form.addEventListener('focusin', (event) => {
+    keepClearOfBar(event.target);
+    // The browser may scroll the focused control into view after this event.
+    requestAnimationFrame(() => keepClearOfBar(event.target));
+  });
+  const onKey = (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 's') {
+      event.preventDefault(); // not the browser's "save page"
+      save();
+    }
+  };
+  document.addEventListener('keydown', onKey);
   signal.addEventListener('abort', () => {
+    document.removeEventListener('keydown', onKey);
     player?.pause();
     player = null;
   });
+  trackForm({ key: 'preferences', isDirty, draft: changed, signal });
 
   replaceChildren(container, form);
-  if (pendingNotice) {
+
+  // Changes kept when the session ended (unsaved.js) come back, unsaved.
+  const draft = takeDraft('preferences', me._id);
+  if (draft) {
+    for (const [key, value] of Object.entries(draft)) controls.get(key)?.write(value);
+    refreshSave();
+    done.show(t('preferences.draftRestored'));
+    announce(t('preferences.draftRestored'));
+  } else if (pendingNotice) {
     // A region drawn with its text already in it is not read out: say it too.
-    saveStatus.textContent = t(pendingNotice);
-    announce(saveStatus.textContent);
-    pendingNotice = '';
-    saveStatus.focus();
+    done.show(t(pendingNotice));
+    announce(t(pendingNotice));
+    saveStatus.focus({ preventScroll: true });
   }
+  pendingNotice = '';
 }
 
 export default { render };

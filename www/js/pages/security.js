@@ -5,8 +5,9 @@ import * as api from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { h, replaceChildren } from '../dom.js';
 import { describeError } from '../errors.js';
+import { doneLine, retryBox, runBusy } from '../feedback.js';
 import { t } from '../i18n.js';
-import { timeElement } from '../time.js';
+import { agoElement, timeElement } from '../time.js';
 import { describeUserAgent } from '../useragent.js';
 
 /** "Firefox 128 on Windows", or whichever part is known. */
@@ -22,9 +23,10 @@ function bySessionOrder(a, b) {
   return String(b.lastSeenAt || '').localeCompare(String(a.lastSeenAt || ''));
 }
 
-function sessionsSection({ signal, announce }) {
+function sessionsSection({ signal }) {
   const heading = h('h2', { id: 'sessions-heading', class: 'section-title', tabindex: '-1' }, t('security.sessions.title'));
-  const error = h('p', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' });
+  const error = h('div', { class: 'sessions-error' });
+  const done = doneLine('sessions-status');
   const list = h('ul', { class: 'session-list', 'aria-labelledby': 'sessions-heading', 'aria-busy': 'true' });
   const loading = h('p', { class: 'muted', role: 'status' }, t('common.loading'));
   const logoutOthers = h('button', {
@@ -40,16 +42,17 @@ function sessionsSection({ signal, announce }) {
       h('dl', { class: 'session-facts' },
         h('dt', {}, t('security.sessions.ip')), h('dd', {}, session.ip || '—'),
         h('dt', {}, t('security.sessions.createdAt')), h('dd', {}, timeElement(session.createdAt)),
-        h('dt', {}, t('security.sessions.lastSeenAt')), h('dd', {}, timeElement(session.lastSeenAt))),
+        h('dt', {}, t('security.sessions.lastSeenAt')), h('dd', {}, agoElement(session.lastSeenAt))),
       session.current ? null : h('button', {
         type: 'button',
         class: 'button button-small',
         'aria-label': t('security.sessions.logoutOneNamed', { device }),
-        onClick: () => logOutOne(session, device),
+        onClick: (event) => logOutOne(session, device, event.currentTarget),
       }, t('security.sessions.logoutOne')));
   }
 
   async function load() {
+    list.setAttribute('aria-busy', 'true');
     try {
       const { sessions = [] } = await api.listSessions({ signal });
       if (signal.aborted) return;
@@ -61,11 +64,15 @@ function sessionsSection({ signal, announce }) {
     } catch (err) {
       if (signal.aborted || err.name === 'AbortError') return;
       loading.remove();
-      error.textContent = describeError(err);
+      list.removeAttribute('aria-busy');
+      // Try again by click, or by itself once the browser is back online.
+      error.replaceChildren(retryBox(describeError(err), ({ hadFocus }) => {
+        load().then(() => { if (hadFocus && !signal.aborted) heading.focus(); });
+      }));
     }
   }
 
-  async function logOutOne(session, device) {
+  async function logOutOne(session, device, button) {
     const ok = await confirmAction({
       title: t('security.sessions.confirmOneTitle'),
       message: t('security.sessions.confirmOneText', { device }),
@@ -73,7 +80,7 @@ function sessionsSection({ signal, announce }) {
       danger: true,
     });
     if (!ok) return;
-    await act(() => api.logoutSession(session.id), t('security.sessions.loggedOutOne'));
+    await act(button, () => api.logoutSession(session.id), t('security.sessions.loggedOutOne'));
   }
 
   async function logOutOthers() {
@@ -84,28 +91,30 @@ function sessionsSection({ signal, announce }) {
       danger: true,
     });
     if (!ok) return;
-    await act(() => api.logoutOtherClients(), t('security.sessions.loggedOutOthers'));
+    await act(logoutOthers, () => api.logoutOtherClients(), t('security.sessions.loggedOutOthers'));
   }
 
-  /** Runs a revoke, reloads the list, says what happened; focus goes to the heading. */
-  async function act(call, doneText) {
-    error.textContent = '';
+  /** Runs a revoke with button busy, reloads the list, shows what happened; focus goes to the heading. */
+  async function act(button, call, doneText) {
+    error.replaceChildren();
+    done.clear();
     try {
-      await call();
+      await runBusy(button, t('security.sessions.loggingOut'), call, { region: list });
     } catch (err) {
-      if (!signal.aborted) error.textContent = describeError(err);
+      if (!signal.aborted) error.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, describeError(err)));
       return;
     }
     if (signal.aborted) return;
-    announce(doneText);
-    heading.focus();
     await load();
+    done.show(doneText); // visible; role=status says it
+    heading.focus();
   }
 
   load();
   return h('section', { class: 'card section', 'aria-labelledby': 'sessions-heading' },
     heading,
     h('p', { class: 'hint' }, t('security.sessions.intro')),
+    done.element,
     error,
     loading,
     list,

@@ -9,14 +9,21 @@
 // storage, and the server only ever lists its last six characters.
 // When the admin has switched tokens off, the list answers error-not-allowed
 // and the page says so and shows nothing else.
+//
+// The list is a table: compact rows on wide screens, one tight block per token
+// on phones (app.css). An expiry is a day the user chose, so it is shown as a
+// day, not as the 23:59:59 the server stores. Closing the new-token dialog
+// without having copied asks "Did you copy the token?" first.
 
 import * as api from '../api.js';
 import { confirmAction } from '../dialog.js';
 import { h, replaceChildren, uid } from '../dom.js';
 import { describeError } from '../errors.js';
+import { doneLine, retryBox, runBusy } from '../feedback.js';
 import { t } from '../i18n.js';
-import { timeElement } from '../time.js';
+import { agoElement, dateElement, timeElement } from '../time.js';
 import { isCancelled, withSecondFactor } from '../twofactor.js';
+import { takeDraft, trackForm } from '../unsaved.js';
 
 const NAME_MAX = 64; // characters (code points), as the server counts them
 const EXPIRY_MAX_DAYS = 3650; // the server allows at most 10 years ahead
@@ -124,6 +131,7 @@ async function copyText(text, element) {
  */
 function secretDialog({ title, token, userId, returnFocus }) {
   let secret = token; // the only reference here, until the dialog closes
+  let copied = false; // a copy button was used, or the user copied by hand
   return new Promise((resolve) => {
     const titleId = uid('tokens-secret-title');
     const tokenLabelId = uid('tokens-secret-token-label');
@@ -134,9 +142,10 @@ function secretDialog({ title, token, userId, returnFocus }) {
 
     async function copy(text, element) {
       if (text === null) return;
-      const copied = await copyText(text, element);
+      if (element === tokenValue) copied = true; // selected for Ctrl+C at worst
+      const done = await copyText(text, element);
       status.textContent = '';
-      status.textContent = copied ? t('tokens.secret.copied') : t('tokens.secret.copyManually');
+      status.textContent = done ? t('tokens.secret.copied') : t('tokens.secret.copyManually');
     }
 
     const copyToken = h('button', {
@@ -145,6 +154,29 @@ function secretDialog({ title, token, userId, returnFocus }) {
     const copyUser = h('button', {
       type: 'button', class: 'button', onClick: () => copy(userId, userValue),
     }, t('tokens.secret.copyUserId'));
+    // "Did you copy the token?": shown instead of closing while nothing was copied.
+    const askId = uid('tokens-secret-ask');
+    const backButton = h('button', { type: 'button', class: 'button button-primary', onClick: () => showQuestion(false) }, t('tokens.secret.goBack'));
+    const closeAnyway = h('button', { type: 'button', class: 'button button-danger', onClick: () => dialog.close() }, t('tokens.secret.closeAnyway'));
+    const question = h('div', { class: 'tokens-secret-ask', role: 'group', 'aria-labelledby': askId, hidden: true },
+      h('p', { id: askId, class: 'tokens-secret-ask-title' }, t('tokens.secret.askCopied')),
+      h('p', {}, t('tokens.secret.askCopiedText')),
+      h('div', { class: 'dialog-actions' }, closeAnyway, backButton));
+    const doneButton = h('button', { type: 'button', id: 'tokens-secret-done', class: 'button button-primary', onClick: requestClose }, t('tokens.secret.close'));
+    const actions = h('div', { class: 'dialog-actions' }, doneButton);
+
+    function showQuestion(show) {
+      question.hidden = !show;
+      actions.hidden = show;
+      (show ? backButton : copyToken).focus();
+    }
+
+    /** Done or Esc: close, unless the token was never copied; then ask first. */
+    function requestClose() {
+      if (copied || !question.hidden) dialog.close();
+      else showQuestion(true);
+    }
+
     const dialog = h('dialog', { class: 'dialog tokens-secret', 'aria-labelledby': titleId, 'aria-describedby': `${titleId}-warning` },
       h('h2', { id: titleId, class: 'dialog-title' }, title),
       h('p', { id: `${titleId}-warning`, class: 'tokens-secret-warning' }, t('tokens.secret.warning')),
@@ -155,8 +187,16 @@ function secretDialog({ title, token, userId, returnFocus }) {
         h('dd', {}, userValue, copyUser)),
       h('p', { class: 'hint' }, t('tokens.secret.usage')),
       status,
-      h('div', { class: 'dialog-actions' },
-        h('button', { type: 'button', class: 'button button-primary', onClick: () => dialog.close() }, t('tokens.secret.close'))));
+      question,
+      actions);
+
+    dialog.addEventListener('copy', () => { copied = true; });
+    dialog.addEventListener('cancel', (event) => {
+      // Esc: the first press asks (when nothing was copied), the next goes back.
+      event.preventDefault();
+      if (!question.hidden) showQuestion(false);
+      else requestClose();
+    });
 
     dialog.addEventListener('close', () => {
       secret = null;
@@ -175,20 +215,28 @@ function secretDialog({ title, token, userId, returnFocus }) {
 
 // ---- The page ----------------------------------------------------------------
 
-function fact(label, ...value) {
-  return [h('dt', {}, label), h('dd', {}, ...value)];
-}
-
-function tokensPage(container, { me, signal, announce }) {
+function tokensPage(container, { me, signal }) {
   let tokens = [];
   let busy = false; // one change at a time; buttons stay focusable
 
   // -- The list --
   const listHeading = h('h2', { id: 'tokens-list-heading', class: 'section-title', tabindex: '-1' }, t('tokens.listTitle'));
-  const listError = h('p', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' });
-  const list = h('ul', { class: 'tokens-list', 'aria-labelledby': 'tokens-list-heading' });
+  const listError = h('div', { class: 'tokens-list-error' });
+  const changeError = h('p', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' });
+  const list = h('tbody', {});
+  const table = h('table', { class: 'tokens-list tokens-table', 'aria-labelledby': 'tokens-list-heading', hidden: true },
+    h('thead', {}, h('tr', {},
+      ['tokens.name', 'tokens.lastPart', 'tokens.createdAt', 'tokens.lastUsedAt', 'tokens.expiresAt', 'tokens.bypassShort']
+        .map((key) => h('th', { scope: 'col' }, t(key))),
+      h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('tokens.actions'))))),
+    list);
+  const listDone = doneLine('tokens-list-status');
   const empty = h('p', { class: 'muted', hidden: true }, t('tokens.empty'));
   const rows = new Map(); // token name -> its Regenerate button, to return focus to
+  const removeButtons = new Map(); // token name -> its Delete button
+
+  /** One cell; label names it on phones, where the table is a list of blocks. */
+  const cell = (labelKey, ...value) => h('td', { 'data-label': t(labelKey) }, ...value);
 
   function tokenItem(token) {
     const expired = isExpired(token);
@@ -203,29 +251,33 @@ function tokensPage(container, { me, signal, announce }) {
       onClick: () => removeToken(token),
     }, t('tokens.delete'));
     rows.set(token.name, regenerate);
-    return h('li', { class: expired ? 'tokens-item tokens-item-expired' : 'tokens-item' },
-      h('div', { class: 'tokens-item-head' },
+    removeButtons.set(token.name, remove);
+    return h('tr', { class: expired ? 'tokens-item tokens-item-expired' : 'tokens-item' },
+      h('th', { scope: 'row', class: 'tokens-item-head' },
         h('span', { class: 'tokens-name' }, token.name),
         expired ? h('span', { class: 'badge tokens-badge-expired' }, t('tokens.expired')) : null),
-      h('dl', { class: 'tokens-facts' },
-        fact(t('tokens.lastPart'), h('code', { class: 'tokens-last-part' }, t('tokens.lastPartValue', { part: token.lastTokenPart || '' }))),
-        fact(t('tokens.createdAt'), timeElement(token.createdAt)),
-        fact(t('tokens.lastUsedAt'), token.lastUsedAt ? timeElement(token.lastUsedAt) : h('span', { class: 'muted' }, t('tokens.neverUsed'))),
-        fact(t('tokens.expiresAt'), token.expiresAt
-          ? h('span', { class: expired ? 'tokens-expiry-past' : null }, timeElement(token.expiresAt))
-          : h('span', { class: 'muted' }, t('tokens.noExpiry'))),
-        fact(t('tokens.bypass'), token.bypassTwoFactor ? t('tokens.yes') : t('tokens.no'))),
-      h('div', { class: 'tokens-actions' }, regenerate, remove));
+      cell('tokens.lastPart', h('code', { class: 'tokens-last-part' }, t('tokens.lastPartValue', { part: token.lastTokenPart || '' }))),
+      cell('tokens.createdAt', timeElement(token.createdAt)),
+      cell('tokens.lastUsedAt', token.lastUsedAt ? agoElement(token.lastUsedAt) : h('span', { class: 'muted' }, t('tokens.neverUsed'))),
+      // A day the user chose: its date only (the server keeps its last second).
+      cell('tokens.expiresAt', token.expiresAt
+        ? h('span', { class: expired ? 'tokens-expiry-past' : null }, dateElement(token.expiresAt))
+        : h('span', { class: 'muted' }, t('tokens.noExpiry'))),
+      cell('tokens.bypassShort', token.bypassTwoFactor ? t('tokens.yes') : t('tokens.no')),
+      h('td', { class: 'tokens-actions' }, regenerate, remove));
   }
 
   function showList() {
     rows.clear();
+    removeButtons.clear();
     replaceChildren(list, [...tokens].sort(byCreatedDesc).map(tokenItem));
     empty.hidden = tokens.length > 0;
+    table.hidden = tokens.length === 0;
   }
 
   /** Reads the list; resolves false when tokens are switched off (the page then says so). */
   async function load() {
+    listError.replaceChildren();
     try {
       const answer = await api.get(ENDPOINTS.list, { signal });
       if (signal.aborted) return true;
@@ -238,7 +290,10 @@ function tokensPage(container, { me, signal, announce }) {
         replaceChildren(container, h('p', { class: 'card notice', role: 'status' }, t('tokens.disabled')));
         return false;
       }
-      listError.textContent = describeTokenError(err);
+      // Not loaded (no connection, server down): say so, with Try again (also when back online).
+      listError.replaceChildren(retryBox(describeTokenError(err), ({ hadFocus }) => {
+        load().then(() => { if (hadFocus && !signal.aborted) listHeading.focus(); });
+      }));
       return true;
     }
   }
@@ -256,6 +311,7 @@ function tokensPage(container, { me, signal, announce }) {
     'aria-describedby': 'tokens-expiry-hint',
   });
   const addButton = h('button', { id: 'tokens-add', type: 'submit', class: 'button button-primary' }, t('tokens.add'));
+  const addDone = doneLine('tokens-add-status');
   const form = h('form', { class: 'form tokens-form', novalidate: true, 'aria-labelledby': 'tokens-add-heading', onSubmit: addToken },
     h('div', { class: 'field' },
       h('label', { for: 'tokens-name' }, t('tokens.name')),
@@ -271,7 +327,7 @@ function tokensPage(container, { me, signal, announce }) {
       h('p', { id: 'tokens-expiry-hint', class: 'hint' }, t('tokens.expiryHint'))),
     h('p', { class: 'hint' }, t('tokens.verifyHint')),
     formError,
-    h('div', { class: 'form-actions tokens-form-actions' }, addButton));
+    h('div', { class: 'form-actions tokens-form-actions' }, addButton, addDone.element));
 
   function showFormError(text, field) {
     formError.textContent = text;
@@ -302,6 +358,7 @@ function tokensPage(container, { me, signal, announce }) {
   async function addToken(event) {
     event.preventDefault();
     if (busy) return;
+    addDone.clear();
     const name = nameInput.value.trim();
     const problem = formProblem(name);
     if (problem) {
@@ -313,11 +370,10 @@ function tokensPage(container, { me, signal, announce }) {
     if (expiryInput.value) body.expiresAt = endOfDay(expiryInput.value).toISOString();
 
     busy = true;
-    form.setAttribute('aria-busy', 'true');
     let answer;
     try {
       // No abort signal: once sent, the new token must reach its dialog.
-      answer = await protectedPost(ENDPOINTS.generate, body);
+      answer = await runBusy(addButton, t('tokens.adding'), () => protectedPost(ENDPOINTS.generate, body), { region: form });
     } catch (err) {
       if (isCancelled(err)) return;
       showFormError(describeTokenError(err), hasType(err, 'error-token-already-exists') ? nameInput : null);
@@ -325,13 +381,12 @@ function tokensPage(container, { me, signal, announce }) {
       return;
     } finally {
       busy = false;
-      form.removeAttribute('aria-busy');
     }
     form.reset();
     if (!signal.aborted) load();
     await showOnce(answer, t('tokens.secret.titleNew', { name }), () => (addButton.isConnected ? addButton : null));
     answer = null;
-    if (!signal.aborted) announce(t('tokens.created', { name }));
+    if (!signal.aborted) addDone.show(t('tokens.created', { name }));
   }
 
   /** The new token's dialog; answer is the server's {token}, emptied here. */
@@ -352,12 +407,12 @@ function tokensPage(container, { me, signal, announce }) {
       danger: true,
     });
     if (!ok) return;
-    const answer = await change(ENDPOINTS.regenerate, token);
+    const answer = await change(ENDPOINTS.regenerate, token, rows.get(token.name), t('tokens.regenerating'));
     if (!answer) return;
     if (!signal.aborted) load();
     await showOnce(answer, t('tokens.secret.titleRegenerated', { name: token.name }),
       () => rows.get(token.name) || (listHeading.isConnected ? listHeading : null));
-    if (!signal.aborted) announce(t('tokens.regenerated', { name: token.name }));
+    if (!signal.aborted) listDone.show(t('tokens.regenerated', { name: token.name }));
   }
 
   async function removeToken(token) {
@@ -369,22 +424,24 @@ function tokensPage(container, { me, signal, announce }) {
       danger: true,
     });
     if (!ok) return;
-    if (!(await change(ENDPOINTS.remove, token))) return;
+    if (!(await change(ENDPOINTS.remove, token, removeButtons.get(token.name), t('tokens.deleting')))) return;
     if (signal.aborted) return;
-    announce(t('tokens.deleted', { name: token.name }));
     await load();
+    listDone.show(t('tokens.deleted', { name: token.name })); // visible; role=status says it
     listHeading.focus();
   }
 
-  /** Sends a protected change about token; resolves with the answer, or null after showing why not. */
-  async function change(endpoint, token) {
+  /** Sends a protected change about token, button busy; resolves with the answer, or null after showing why not. */
+  async function change(endpoint, token, button, label) {
     busy = true;
-    listError.textContent = '';
+    changeError.textContent = '';
+    listDone.clear();
     try {
-      return await protectedPost(endpoint, { tokenName: token.name });
+      const send = () => protectedPost(endpoint, { tokenName: token.name });
+      return await (button?.isConnected ? runBusy(button, label, send, { region: table }) : send());
     } catch (err) {
       if (isCancelled(err) || signal.aborted) return null;
-      listError.textContent = describeTokenError(err);
+      changeError.textContent = describeTokenError(err);
       if (hasType(err, 'error-token-does-not-exists') || hasType(err, 'error-not-allowed')) load();
       return null;
     } finally {
@@ -399,10 +456,23 @@ function tokensPage(container, { me, signal, announce }) {
       form),
     h('section', { class: 'card section', 'aria-labelledby': 'tokens-list-heading' },
       listHeading,
+      listDone.element,
+      changeError,
       listError,
       empty,
-      list),
+      table),
   ];
+
+  // A typed name counts as unsaved: leaving asks, a session that ends keeps it.
+  const draftOf = () => ({ name: nameInput.value, bypass: bypassInput.checked, expiry: expiryInput.value });
+  trackForm({ key: 'tokens', isDirty: () => nameInput.value.trim() !== '' && !busy, draft: draftOf, signal });
+  const draft = takeDraft('tokens', me._id);
+  if (draft) {
+    nameInput.value = String(draft.name ?? '');
+    bypassInput.checked = draft.bypass === true;
+    expiryInput.value = String(draft.expiry ?? '');
+    addDone.show(t('tokens.draftRestored'));
+  }
   return { load, sections };
 }
 
