@@ -19,6 +19,7 @@ enum auth_level {
 #define R_FORM      0x01u   /* also takes application/x-www-form-urlencoded */
 #define R_MUTATING  0x02u   /* changes state even as GET: CSRF applies */
 #define R_2FA       0x04u   /* needs the second factor (twofactor.h) */
+#define R_2FA_STRICT 0x08u  /* with R_2FA: a code every time, no "remember" window */
 
 typedef void handler_fn(struct request *req);
 
