@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -13,6 +14,8 @@
 #include "emailcode.h"
 #include "json.h"
 #include "log.h"
+#include "loginguard.h"
+#include "pwcheck.h"
 #include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
@@ -173,15 +176,6 @@ find_user(struct request *req, const char *ident, bool by_email, bson_t **user)
 	return found;
 }
 
-/* Costs what a real verification costs, so an unknown user answers no
- * faster than a wrong password. */
-static void
-burn_password_time(const char *digest)
-{
-	char scratch[PWHASH_LEN];
-	password_hash(digest, cfg.argon2_opslimit, cfg.argon2_memlimit_kib, scratch);
-}
-
 /* Records the login; upgrades the password hash when the configured
  * argon2id cost changed. Best effort. */
 static void
@@ -196,7 +190,7 @@ note_login(const bson_t *user, const char *digest)
 	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
 	BSON_APPEND_DATE_TIME(&set, "lastLogin", now_ms());
 	if (stored && password_needs_rehash(stored, cfg.argon2_opslimit, cfg.argon2_memlimit_kib) &&
-	    password_hash(digest, cfg.argon2_opslimit, cfg.argon2_memlimit_kib, fresh) == 0)
+	    pw_hash(digest, fresh) == PW_MATCH)
 		BSON_APPEND_UTF8(&set, "services.password.argon2", fresh);
 	bson_append_document_end(upd, &set);
 	if (!mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, NULL, &e))
@@ -257,6 +251,8 @@ login_second_factor(struct request *req, const bson_t *user, const char *code)
 	case TF_DB_ERROR:
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return false;
+	case TF_BUSY:
+		return pw_reply_busy(req);
 	default:
 		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
 		return false;
@@ -292,7 +288,7 @@ login(struct request *req)
 {
 	struct login_creds c;
 	char digest[SHA256_HEX_LEN + 1];
-	struct rl_key keys[2];
+	struct login_guard guard;
 	bson_t *user = NULL;
 	char token[64];
 	int64_t expires;
@@ -308,42 +304,36 @@ login(struct request *req)
 	found = find_user(req, c.ident, c.by_email, &user);
 	if (found < 0)
 		return;
-	/* Failures count per account (or per unknown name) and per address. */
-	rl_key_set(&keys[0], "login-user", found ? bson_get_str(user, "_id") : c.ident,
-	    cfg.login_max_failures_per_user, cfg.login_block_seconds);
-	rl_key_set(&keys[1], "login-ip", req->ip, cfg.login_max_failures_per_ip, cfg.login_block_seconds);
-	bson_error_t e;
-	const struct rl_key *over;
-	if (!ratelimit_read(keys, 2, &e)) {
-		store_fail(req, &e, "login rate limit");
+	/* Take the attempt's slots first, then spend the hashing work. */
+	if (!loginguard_begin_or_reply(req, &guard, found ? bson_get_str(user, "_id") : NULL, c.ident))
 		goto out;
-	}
-	if ((over = ratelimit_over(keys, 2)) != NULL) {
-		ratelimit_reply(req, over);
-		goto out;
-	}
 	const char *stored = found ? bson_get_str(user, "services.password.argon2") : NULL;
 	bool active = found && !(bson_has_field(user, "active") && !bson_get_bool(user, "active"));
-	if (stored == NULL)
-		burn_password_time(digest);
-	if (stored == NULL || !password_verify(stored, digest)) {
-		ratelimit_add(keys, 2);
+	enum pw_result pr = pw_verify(stored, digest);
+	if (pr == PW_BUSY) {
+		loginguard_abandon(&guard);
+		pw_reply_busy(req);
+		goto out;
+	}
+	if (pr != PW_MATCH) {
+		loginguard_failed(&guard);
 		reply_error(req, ERR_LOGIN_FAILED, NULL);
 		goto out;
 	}
 	/* Only the right password learns that the account is switched off, as
 	 * Rocket.Chat's validateLoginAttempt answers. */
 	if (!active) {
+		loginguard_passed(&guard);
 		reply_error(req, ERR_USER_NOT_ACTIVATED, NULL);
 		goto out;
 	}
+	loginguard_passed(&guard);
 	if (!login_second_factor(req, user, c.code))
 		goto out;
-	if (keys[0].count > 0)
-		ratelimit_clear(&keys[0]);
 	note_login(user, digest);
 	if (!session_create(req, bson_get_str(user, "_id"), token, &expires))
 		goto out;
+	loginguard_trust(req, bson_get_str(user, "_id"));
 	log_info("login user=%s ip=%s", bson_get_str(user, "_id"), req->ip);
 	reply_logged_in(req, user, token, expires);
 out:
@@ -374,7 +364,9 @@ send_email_code(struct request *req)
 		reply_ok(req, NULL);
 		return;
 	}
-	rl_key_set(&k, "send-code-ip", req->ip, SEND_CODE_PER_IP_HOUR, 3600);
+	char source[96];
+	rl_source(req->ip, source, sizeof source);
+	rl_key_window(&k, "send-code-ip", source, SEND_CODE_PER_IP_HOUR, 3600);
 	if (!ratelimit_hit(req, &k))
 		return;
 	if (who == NULL) {

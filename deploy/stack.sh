@@ -343,6 +343,7 @@ write_config() {
 						skip[k] = 1; extras[++n] = line
 					}
 				set["mongodb_uri"] = uri; set["site_url"] = site; set["smtp_url"] = smtp
+				"od -An -tx1 -N32 /dev/urandom | tr -dc 0-9a-f" | getline set["secret_key"]
 			}
 			/^[a-z0-9_]+ =/ {
 				if ($1 in skip) next

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,10 @@ static const struct key keys[] = {
 	B(data_export_enabled, "true"),
 	B(allow_delete_own_account, "false"),
 	S(trusted_proxies, ""),
+	S(secret_key, ""),
+	L(login_forget_seconds, "86400", 60, 86400 * 30),
+	L(hash_concurrency, "2", 0, 1024),
+	L(hash_wait_ms, "3000", 0, 60000),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -220,6 +225,38 @@ read_file(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+static unsigned char secret[32];
+static bool have_secret;
+
+const unsigned char *
+config_secret(void)
+{
+	return have_secret ? secret : NULL;
+}
+
+/* secret_key is required in a config file: the keyed hashes of backup and
+ * email codes and the device cookies depend on it, and a key made up here
+ * would differ between processes. */
+static int
+load_secret(const char *path, char *err, size_t errlen)
+{
+	size_t n = 0;
+	const char *s = cfg.secret_key;
+
+	if (*s == '\0') {
+		snprintf(err, errlen, "%s: secret_key is not set; add a line 'secret_key = ' followed by "
+		    "64 random hex digits (openssl rand -hex 32)", path);
+		return -1;
+	}
+	if (strlen(s) != 2 * sizeof secret || strspn(s, "0123456789abcdefABCDEF") != 2 * sizeof secret ||
+	    sodium_hex2bin(secret, sizeof secret, s, strlen(s), NULL, &n, NULL) != 0 || n != sizeof secret) {
+		snprintf(err, errlen, "%s: secret_key must be 64 hex digits (openssl rand -hex 32)", path);
+		return -1;
+	}
+	have_secret = true;
+	return 0;
+}
+
 int
 config_load(const char *path, char *err, size_t errlen)
 {
@@ -227,6 +264,8 @@ config_load(const char *path, char *err, size_t errlen)
 	size_t n;
 
 	config_free();
+	sodium_memzero(secret, sizeof secret);
+	have_secret = false;
 	for (size_t i = 0; i < NKEYS; i++)
 		if (config_set(keys[i].name, keys[i].def, err, errlen) != 0)
 			return -1;
@@ -241,6 +280,8 @@ config_load(const char *path, char *err, size_t errlen)
 	n = strlen(cfg.site_url);
 	while (n > 0 && cfg.site_url[n - 1] == '/')
 		cfg.site_url[--n] = '\0';
+	if (load_secret(path, err, errlen) != 0)
+		return -1;
 	if (cfg.password_min_length > cfg.password_max_length) {
 		snprintf(err, errlen, "%s: password_min_length is above password_max_length", path);
 		return -1;
@@ -251,6 +292,8 @@ config_load(const char *path, char *err, size_t errlen)
 void
 config_free(void)
 {
+	if (cfg.secret_key)
+		sodium_memzero(cfg.secret_key, strlen(cfg.secret_key));
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (keys[i].kind == K_STR) {
 			char **p = (char **)((char *)&cfg + keys[i].off);

@@ -42,6 +42,10 @@ struct config {
 	bool  data_export_enabled;
 	bool  allow_delete_own_account;
 	char *trusted_proxies;          /* comma-separated IPs */
+	char *secret_key;               /* 64 hex digits: keys backup/email codes, device cookies */
+	long  login_forget_seconds;     /* a series of failed sign-ins is forgotten after this */
+	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
+	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */
@@ -60,6 +64,10 @@ int config_set(const char *key, const char *value, char *err, size_t errlen);
  * sections is full. */
 typedef int config_section_fn(const char *key, const char *value, char *err, size_t errlen);
 int config_section(const char *prefix, config_section_fn *set);
+
+/* The 32 bytes of secret_key; valid after config_load() succeeded with a
+ * file (it refuses a file without one). NULL when no key is loaded. */
+const unsigned char *config_secret(void);
 
 /* The path config_load(NULL, ...) reads. */
 const char *config_default_path(void);

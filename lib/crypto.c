@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "config.h"
+
 static const char id_alphabet[] =
     "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -53,6 +55,35 @@ sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, data, len);
 	sodium_bin2hex(out, SHA256_HEX_LEN + 1, h, sizeof h);
+}
+
+bool
+keyed_mac(const char *purpose, const void *data, size_t len, unsigned char out[32])
+{
+	const unsigned char *key = config_secret();
+	crypto_auth_hmacsha256_state st;
+
+	if (key == NULL)
+		return false;
+	crypto_auth_hmacsha256_init(&st, key, 32);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose, strlen(purpose) + 1);
+	crypto_auth_hmacsha256_update(&st, data, len);
+	crypto_auth_hmacsha256_final(&st, out);
+	sodium_memzero(&st, sizeof st);
+	return true;
+}
+
+bool
+keyed_hash(const char *purpose, const void *data, size_t len, char out[KEYED_HASH_LEN + 1])
+{
+	unsigned char mac[32];
+
+	if (!keyed_mac(purpose, data, len, mac))
+		return false;
+	memcpy(out, "k1:", 3);
+	sodium_bin2base64(out + 3, KEYED_HASH_LEN + 1 - 3, mac, sizeof mac,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return true;
 }
 
 bool

@@ -26,6 +26,15 @@ void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1]);
 /* Lower-case hex SHA-256 of DATA. */
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
+/* "k1:" + base64url(HMAC-SHA-256(secret_key, PURPOSE "\0" DATA)): how short
+ * guessable secrets (backup codes, emailed codes) are stored, so a copy of
+ * the database alone does not let anyone test guesses offline. PURPOSE
+ * separates the uses of the one key. false when no secret_key is loaded. */
+#define KEYED_HASH_LEN  46
+bool keyed_hash(const char *purpose, const void *data, size_t len, char out[KEYED_HASH_LEN + 1]);
+/* The raw HMAC of the same input, for signatures (device cookies). */
+bool keyed_mac(const char *purpose, const void *data, size_t len, unsigned char out[32]);
+
 bool is_sha256_hex(const char *s);
 /* Constant time for equal lengths; false when lengths differ. */
 bool secret_equal(const char *a, const char *b);

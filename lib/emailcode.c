@@ -24,14 +24,17 @@ slot_id(const char *purpose, const char *uid, char *out, size_t n)
 	snprintf(out, n, "%s:%s", purpose, uid);
 }
 
-/* The stored code's hash: SHA-256 of "<slot>:<digits>". */
-static void
-code_hash(const char *slot, const char *digits, char out[SHA256_HEX_LEN + 1])
+/* The stored code's hash: keyed with the server secret (crypto.h), over
+ * "<slot>:<digits>", so a copy of the database cannot be searched through
+ * the million possible codes. false without a secret_key. */
+static bool
+code_hash(const char *slot, const char *digits, char out[KEYED_HASH_LEN + 1])
 {
 	char salted[160];
-	snprintf(salted, sizeof salted, "%s:%s", slot, digits);
-	sha256_hex(salted, strlen(salted), out);
+	int n = snprintf(salted, sizeof salted, "%s:%s", slot, digits);
+	bool ok = n > 0 && (size_t)n < sizeof salted && keyed_hash("email-code", salted, (size_t)n, out);
 	sodium_memzero(salted, sizeof salted);
+	return ok;
 }
 
 /* A live (unexpired, not used up by wrong guesses) code's expiry, 0 when
@@ -59,10 +62,11 @@ live_code(const char *slot)
 static bool
 store_code(const char *slot, const char *uid, const char *purpose, const char *digits, int64_t expires)
 {
-	char hash[SHA256_HEX_LEN + 1];
+	char hash[KEYED_HASH_LEN + 1];
 	bson_error_t e;
 
-	code_hash(slot, digits, hash);
+	if (!code_hash(slot, digits, hash))
+		return false;
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(slot));
 	bson_t *upd = BCON_NEW("$set", "{", "userId", BCON_UTF8(uid), "purpose", BCON_UTF8(purpose),
 	    "hash", BCON_UTF8(hash), "expiresAt", BCON_DATE_TIME(expires), "attempts", BCON_INT32(0), "}");
@@ -80,7 +84,6 @@ emailcode_send(const bson_t *user, const char *purpose, bool force_new, int64_t 
 	const char *uid = bson_get_str(user, "_id"), *to = user_verified_email(user);
 	char slot[96], digits[CODE_DIGITS + 1], shown[CODE_DIGITS + 2], subject[128], body[1024];
 	struct rl_key k;
-	bson_error_t e;
 	int64_t live;
 
 	*expires = 0;
@@ -93,19 +96,26 @@ emailcode_send(const bson_t *user, const char *purpose, bool force_new, int64_t 
 		*expires = live;
 		return 0;
 	}
-	/* Mailing costs: a few new codes per user per hour, then silence. */
-	rl_key_set(&k, "2fa-mail", uid, EMAIL_CODES_PER_HOUR, 3600);
-	if (!ratelimit_read(&k, 1, &e))
-		return -1;
-	if (ratelimit_over(&k, 1)) {
+	/* Mailing costs: a few new codes per user per hour, then silence.
+	 * The slot is taken first, so parallel requests cannot mail more. */
+	rl_key_window(&k, "2fa-mail", uid, EMAIL_CODES_PER_HOUR, 3600);
+	switch (rl_take(&k)) {
+	case RL_TAKEN:
+		break;
+	case RL_REFUSED:
 		*expires = live;
 		return 0;
+	case RL_ERROR:
+	default:
+		return -1;
 	}
 	random_digits(digits, CODE_DIGITS);
 	*expires = now_ms() + EMAIL_CODE_TTL_MS;
-	if (!store_code(slot, uid, purpose, digits, *expires))
+	if (!store_code(slot, uid, purpose, digits, *expires)) {
+		rl_release(&k);
+		sodium_memzero(digits, sizeof digits);
 		return -1;
-	ratelimit_add(&k, 1);
+	}
 	/* Shown as "123-456", as Rocket.Chat mails it. */
 	snprintf(shown, sizeof shown, "%.3s-%.3s", digits, digits + 3);
 	mail_text(user, MAIL_2FA_CODE, cfg.site_name, shown, subject, sizeof subject, body, sizeof body);
@@ -122,7 +132,7 @@ enum claim_result
 emailcode_verify(const bson_t *user, const char *purpose, const char *code)
 {
 	const char *uid = bson_get_str(user, "_id");
-	char slot[96], digits[16], hash[SHA256_HEX_LEN + 1];
+	char slot[96], digits[16], hash[KEYED_HASH_LEN + 1];
 	size_t n = 0;
 	enum claim_result r;
 
@@ -134,8 +144,10 @@ emailcode_verify(const bson_t *user, const char *purpose, const char *code)
 	if (n != CODE_DIGITS || uid == NULL)
 		return CLAIM_LOST;
 	slot_id(purpose, uid, slot, sizeof slot);
-	code_hash(slot, digits, hash);
+	bool hashed = code_hash(slot, digits, hash);
 	sodium_memzero(digits, sizeof digits);
+	if (!hashed)
+		return CLAIM_LOST;
 	r = store_claim_delete(COLL_EMAIL_CODES, BCON_NEW("_id", BCON_UTF8(slot),
 	    "hash", BCON_UTF8(hash), "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}",
 	    "attempts", "{", "$lt", BCON_INT32(EMAIL_CODE_MAX_ATTEMPTS), "}"));

@@ -25,10 +25,10 @@ enum auth_level {
 	AUTH_USER,      /* a valid login token, PAT or session cookie */
 };
 
-#define R_FORM        0x01u   /* also takes application/x-www-form-urlencoded */
-#define R_MUTATING    0x02u   /* changes state even as GET: CSRF applies */
-#define R_2FA         0x04u   /* needs the second factor (twofactor.h) */
-#define R_2FA_STRICT  0x08u   /* R_2FA without the "remember" window */
+#define R_FORM         0x01u  /* also takes application/x-www-form-urlencoded */
+#define R_MUTATING     0x02u  /* changes state even as GET: CSRF applies, HEAD does not run it */
+#define R_2FA          0x04u  /* needs the second factor (twofactor.h) */
+#define R_2FA_STRICT   0x08u  /* a code every time, no "remember" window (implies R_2FA) */
 #define R_LOGIN_ERRORS 0x10u  /* errors in /login's 401 shape (respond.h) */
 #define R_KEEP_UNKNOWN 0x20u  /* unknown body keys are ignored, not refused */
 

@@ -51,16 +51,28 @@ verify_code(const bson_t *user, const char *code)
 	    BCON_NEW("$set", "{", "services.totp.lastCounter", BCON_INT64((int64_t)counter), "}"));
 }
 
-/* Backup codes are stored as hex SHA-256 and used up atomically by $pull. */
+bool
+backup_code_hash(const char *code, char out[KEYED_HASH_LEN + 1])
+{
+	return keyed_hash("backup-code", code, strlen(code), out);
+}
+
+/* A backup code is used up atomically by $pull of its hash, keyed or (from
+ * before keying) plain hex SHA-256: a match on either uses it. */
 static enum claim_result
 verify_backup(const bson_t *user, const char *code)
 {
-	char hash[SHA256_HEX_LEN + 1];
+	char keyed[KEYED_HASH_LEN + 1], legacy[SHA256_HEX_LEN + 1];
+	const char *uid = bson_get_str(user, "_id");
 
-	sha256_hex(code, strlen(code), hash);
+	if (uid == NULL || !backup_code_hash(code, keyed))
+		return CLAIM_LOST;
+	sha256_hex(code, strlen(code), legacy);
 	return store_claim_update(COLL_USERS,
-	    BCON_NEW("_id", BCON_UTF8(bson_get_str(user, "_id")), "services.totp.hashedBackup", BCON_UTF8(hash)),
-	    BCON_NEW("$pull", "{", "services.totp.hashedBackup", BCON_UTF8(hash), "}"));
+	    BCON_NEW("_id", BCON_UTF8(uid),
+	        "services.totp.hashedBackup", "{", "$in", "[", BCON_UTF8(keyed), BCON_UTF8(legacy), "]", "}"),
+	    BCON_NEW("$pull", "{", "services.totp.hashedBackup",
+	        "{", "$in", "[", BCON_UTF8(keyed), BCON_UTF8(legacy), "]", "}", "}"));
 }
 
 enum claim_result

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "crypto.h"
 #include "store.h"
 
 #define TOTP_STEP_S       30
@@ -20,6 +21,13 @@
 /* Verifies a TOTP code against a base32 secret at time NOW; on success
  * *COUNTER gets the matched time step. Exposed for tests. */
 bool totp_code_ok(const char *base32_secret, const char *code, time_t now, uint64_t *counter);
+
+/* How a backup code is stored in services.totp.hashedBackup: keyed with
+ * the server secret (crypto.h keyed_hash, "k1:..."). Hashes stored before
+ * (Rocket.Chat's and ours: unkeyed hex SHA-256) keep working until used;
+ * every code made from now on must be stored with this. false without a
+ * secret_key. */
+bool backup_code_hash(const char *code, char out[KEYED_HASH_LEN + 1]);
 
 /* CODE is a fresh TOTP code of USER (its step newer than the last one used,
  * recorded here) or one of its unused backup codes (used up here). */

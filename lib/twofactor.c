@@ -1,15 +1,18 @@
 /* twofactor.c - see twofactor.h. */
 #include "twofactor.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "config.h"
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
+#include "pwcheck.h"
 #include "emailcode.h"
 #include "ratelimit.h"
 #include "respond.h"
+#include "route.h"
 #include "store.h"
 #include "totp.h"
 #include "user.h"
@@ -96,6 +99,7 @@ twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *
 static enum tf_result
 verify_password(const bson_t *user, const char *code)
 {
+	enum pw_result pr;
 	const char *stored = bson_get_str(user, "services.password.argon2");
 	char digest[SHA256_HEX_LEN + 1];
 	size_t i;
@@ -106,7 +110,9 @@ verify_password(const bson_t *user, const char *code)
 	digest[i] = '\0';
 	if (stored == NULL || code[i] != '\0' || !is_sha256_hex(digest))
 		return TF_INVALID;
-	return password_verify(stored, digest) ? TF_OK : TF_INVALID;
+	pr = pw_verify(stored, digest);
+	sodium_memzero(digest, sizeof digest);
+	return pr == PW_MATCH ? TF_OK : pr == PW_BUSY ? TF_BUSY : TF_INVALID;
 }
 
 static enum tf_result
@@ -134,43 +140,83 @@ enum tf_result
 twofactor_verify(const bson_t *user, const char *method, const char *code)
 {
 	struct rl_key k;
-	bson_error_t e;
 	enum tf_result r;
 
 	if (strlen(code) > 128)
 		return TF_INVALID;
-	rl_key_set(&k, "2fa", user_id_of(user), TF_MAX_FAILURES, TF_WINDOW_S);
-	if (!ratelimit_read(&k, 1, &e))
-		return TF_DB_ERROR;
-	if (ratelimit_over(&k, 1))
+	/* Take the attempt first: parallel guesses cannot pass the limit. */
+	rl_key_window(&k, "2fa", user_id_of(user), TF_MAX_FAILURES, TF_WINDOW_S);
+	switch (rl_take(&k)) {
+	case RL_TAKEN:
+		break;
+	case RL_REFUSED:
 		return TF_MAX_ATTEMPTS;
+	case RL_ERROR:
+	default:
+		return TF_DB_ERROR;
+	}
 	r = verify_method(user, method, code);
 	if (r == TF_INVALID)
-		ratelimit_add(&k, 1);
+		rl_failed(&k);
+	else
+		rl_release(&k);
 	return r;
 }
 
-/* Remember-me: a session that passed the second factor recently. */
+/* What ties a remembered second factor to one client, as Rocket.Chat's
+ * twoFactorAuthorizedHash does: the user agent and the client address.
+ * base64url(SHA-256("<user agent>\n<address>")). */
+static void
+client_fingerprint(const struct request *req, char out[SECRET_LEN + 1])
+{
+	const char *ua = req_header(req, "User-Agent");
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	if (ua)
+		crypto_hash_sha256_update(&st, (const unsigned char *)ua, strlen(ua));
+	crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)req->ip, strlen(req->ip));
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2base64(out, SECRET_LEN + 1, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Remember-me: this session passed the second factor recently, from this
+ * client, and the route allows remembering. */
 static bool
 recently_passed(const struct request *req)
 {
+	const bson_t *tok = req->session.token_doc;
+	char fp[SECRET_LEN + 1];
+	const char *stored;
 	bson_iter_t it;
-	return req->session.type == TOKEN_SESSION && req->session.token_doc &&
-	    bson_iter_init_find(&it, req->session.token_doc, "twoFactorAuthorizedUntil") &&
-	    BSON_ITER_HOLDS_DATE_TIME(&it) && bson_iter_date_time(&it) > now_ms();
+
+	if (req->route && (req->route->flags & R_2FA_STRICT))
+		return false;
+	if (req->session.type != TOKEN_SESSION || tok == NULL ||
+	    !bson_iter_init_find(&it, tok, "twoFactorAuthorizedUntil") ||
+	    !BSON_ITER_HOLDS_DATE_TIME(&it) || bson_iter_date_time(&it) <= now_ms())
+		return false;
+	stored = bson_get_str(tok, "twoFactorAuthorizedHash");
+	client_fingerprint(req, fp);
+	return stored && secret_equal(stored, fp);
 }
 
 static void
 remember(const struct request *req)
 {
+	char fp[SECRET_LEN + 1];
 	bson_error_t e;
-	if (req->session.type != TOKEN_SESSION)
+
+	if (req->session.type != TOKEN_SESSION || (req->route && (req->route->flags & R_2FA_STRICT)))
 		return;
+	client_fingerprint(req, fp);
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
 	bson_t *upd = BCON_NEW("$set", "{", "twoFactorAuthorizedUntil",
-	    BCON_DATE_TIME(now_ms() + TF_REMEMBER_MS), "}");
+	    BCON_DATE_TIME(now_ms() + TF_REMEMBER_MS), "twoFactorAuthorizedHash", BCON_UTF8(fp), "}");
 	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
-		log_warn("could not remember 2FA on the session: %s", e.message);
+		log_warn("could not remember 2FA on the session: error domain %u code %u", e.domain, e.code);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }
@@ -210,6 +256,8 @@ twofactor_check(struct request *req)
 	case TF_DB_ERROR:
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return false;
+	case TF_BUSY:
+		return pw_reply_busy(req);
 	case TF_INVALID:
 	default:
 		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);

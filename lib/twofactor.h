@@ -21,7 +21,7 @@ struct tf_methods {
 	bool password;      /* fallback: has a password */
 };
 
-enum tf_result { TF_OK, TF_INVALID, TF_MAX_ATTEMPTS, TF_DB_ERROR };
+enum tf_result { TF_OK, TF_INVALID, TF_MAX_ATTEMPTS, TF_DB_ERROR, TF_BUSY };
 
 void twofactor_methods(const bson_t *user, struct tf_methods *m);
 /* REQUESTED when the user has it; else the first of totp, email; else
@@ -34,12 +34,16 @@ json_object *twofactor_details(const struct tf_methods *m, const char *method, c
  * false on a database error. *DETAILS is new (caller owns). */
 bool twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
     json_object **details);
-/* Checks CODE by METHOD for USER, counting failures per user. */
+/* Checks CODE by METHOD for USER. Each check first takes one of the
+ * user's TF_MAX_FAILURES slots per TF_WINDOW_S (kept on a wrong code, given
+ * back otherwise), so parallel guesses cannot pass the limit. TF_BUSY: the
+ * password method found no hashing slot (pwcheck.h). */
 enum tf_result twofactor_verify(const bson_t *user, const char *method, const char *code);
 
 /* Route-level check for R_2FA routes; answers and returns false unless the
- * caller passed (or is exempt: PAT with bypassTwoFactor, recent success on
- * this session token). */
+ * caller passed (or is exempt: PAT with bypassTwoFactor, or a success on
+ * this session token within TF_REMEMBER_MS from the same user agent and
+ * address, unless the route is R_2FA_STRICT). */
 bool twofactor_check(struct request *req);
 
 #endif

@@ -287,7 +287,7 @@ test('a forged or malformed session cookie is refused', async () => {
   }
 });
 
-test('brute force: the account locks after repeated failures, with Rocket.Chat 429', async () => {
+test('brute force: the account locks after repeated failures, with Rocket.Chat error-login-blocked-for-user', async () => {
   const gina = createUser('gina');
   const limit = Number(process.env.LOGIN_MAX_PER_USER ?? 5);
   for (let i = 0; i < limit; i++) {
@@ -296,9 +296,10 @@ test('brute force: the account locks after repeated failures, with Rocket.Chat 4
     assert.equal(r.status, 401);
   }
   const locked = await api('POST', '/api/v1/login', { json: { user: gina.username, password: gina.password }, headers: { 'X-Forwarded-For': randomIp() } });
-  assert.equal(locked.status, 429, locked.text);
-  assert.equal(locked.json.errorType, 'error-too-many-requests');
-  assert.match(locked.json.error, /^Error, too many requests\. Please slow down\. You must wait \d+ seconds before trying this endpoint again\. \[error-too-many-requests\]$/);
+  assert.equal(locked.status, 401, locked.text);
+  assert.equal(locked.json.error, 'error-login-blocked-for-user');
+  assert.equal(locked.json.status, 'error');
+  assert.match(locked.json.message, /^Too many failed sign-ins for this account; try again in \d+ seconds$/);
   assert.equal(locked.headers.get('x-ratelimit-remaining'), '0');
   assert.ok(Number(locked.headers.get('x-ratelimit-reset')) > Date.now());
   assert.ok(Number(locked.headers.get('retry-after')) > 0);
@@ -308,7 +309,7 @@ test('brute force: the account locks after repeated failures, with Rocket.Chat 4
   for (let i = 0; i <= limit; i++) {
     last = await api('POST', '/api/v1/login', { json: { user: ghost, password: 'wrong' }, headers: { 'X-Forwarded-For': randomIp() } });
   }
-  assert.equal(last.status, 429);
+  assert.equal(last.json.error, 'error-login-blocked-for-user', last.text);
 });
 
 test('brute force: one address is limited across accounts', async () => {
@@ -319,7 +320,9 @@ test('brute force: one address is limited across accounts', async () => {
     assert.equal(r.status, 401);
   }
   const r = await api('POST', '/api/v1/login', { json: { user: alice.username, password: alice.password }, headers: { 'X-Forwarded-For': ip } });
-  assert.equal(r.status, 429);
+  assert.equal(r.status, 401, r.text);
+  assert.equal(r.json.error, 'error-login-blocked-for-ip', 'the address is what is blocked');
+  assert.ok(Number(r.headers.get('retry-after')) > 0, 'with when to try again');
   const elsewhere = await api('POST', '/api/v1/login', { json: { user: alice.username, password: alice.password }, headers: { 'X-Forwarded-For': randomIp() } });
   assert.equal(elsewhere.status, 200, 'other addresses are not affected');
 });

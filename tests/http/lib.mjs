@@ -63,6 +63,12 @@ export function createUser(prefix = 'u') {
   return user;
 }
 
+// A sign-in refused before any password check: Rocket.Chat's 401 with
+// error-login-blocked-for-user or -for-ip (and the rate-limit headers).
+export const loginBlocked = (r) => r.status === 401 && /^error-login-blocked-for-(user|ip)$/.test(r.json?.error ?? '');
+// A sign-in whose password was checked and was wrong.
+export const loginWrong = (r) => r.status === 401 && r.json?.error === 'Unauthorized';
+
 export async function login(user, extra = {}) {
   const r = await api('POST', '/api/v1/login', { json: { user: user.username, password: user.password }, ...extra });
   if (r.status !== 200) throw new Error(`login failed: ${r.status} ${r.text}`);

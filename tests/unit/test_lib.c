@@ -21,7 +21,8 @@ test_config(void)
 	char path[] = "/tmp/ma-config-XXXXXX", err[512];
 	int fd = mkstemp(path);
 	const char *text = "# comment\n\nsite_url = https://chat.example.org/\nsession_days=7\n"
-	    "allow_username_change = no\npreference.idleTimeLimit = 600\n";
+	    "allow_username_change = no\npreference.idleTimeLimit = 600\n"
+	    "secret_key = 00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF\n";
 	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "temp config written");
 	close(fd);
 	/* The preferences area registers its "preference." keys. */
@@ -49,6 +50,18 @@ test_config(void)
 		CHECK(strstr(err, ":1:") != NULL, "error names the line");
 	}
 	CHECK(config_load("/nonexistent/myaccount.conf", err, sizeof err) != 0, "missing explicit file is an error");
+	/* A file must carry a well-formed server secret. */
+	static const char *const secrets[] = { "", "secret_key =\n", "secret_key = abc\n",
+	    "secret_key = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeexx\n",
+	    "secret_key = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00\n" };
+	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+		FILE *s = fopen(path, "w");
+		fputs(secrets[i], s);
+		fclose(s);
+		err[0] = '\0';
+		CHECK(config_load(path, err, sizeof err) != 0 && strstr(err, "secret_key") != NULL,
+		    "a missing or malformed secret_key is named");
+	}
 	FILE *f = fopen(path, "w");
 	fprintf(f, "smtp_from = x <a@example.org>");
 	for (int i = 0; i < 5000; i++)

@@ -221,7 +221,8 @@ test_config(void)
 	      "preference.newMessageNotification = \"ding\"\n"
 	      "preference.emailNotificationMode = \"disabled\"\n"
 	      "preference.highlights = [\"urgent\"]\n"
-	      "preference.masterVolume = 70\n", f);
+	      "preference.masterVolume = 70\n"
+	      "secret_key = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", f);
 	fclose(f);
 	CHECK(config_load(path, err, sizeof err) == 0, err);
 	m = preferences_merged(user);

@@ -1,0 +1,192 @@
+// limits-hashing.test.mjs - what password hashing costs the host and what
+// its timing tells: a flood of sign-ins keeps argon2id memory within the
+// host-wide cap (hash_concurrency x argon2_memlimit_kib, measured from
+// /proc while it runs), and an unknown account takes as long as a wrong
+// password (both pay one argon2id check; a refused attempt pays none).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { api, createUser, randomIp, TOP, loginBlocked, loginWrong } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+function pyDb(code) {
+  return execFileSync('/usr/bin/python3', ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(here)})\n` +
+    `from dbtool import database\ndb = database()\n${code}`], { encoding: 'utf8', env: process.env }).trim();
+}
+const keyOf = (scope, subject) => `${scope}:${createHash('sha256').update(subject).digest('base64url')}`;
+
+const PER_USER = Number(process.env.LOGIN_MAX_PER_USER ?? 5);
+const RUN = randomBytes(4).toString('hex');
+const conf = readFileSync(process.env.MYACCOUNT_CONFIG, 'utf8');
+const confLong = (key, dflt) => Number(new RegExp(`^${key}\\s*=\\s*(\\d+)\\s*$`, 'm').exec(conf)?.[1] ?? dflt);
+// The last line of a key wins (the test extras come after the sample's).
+const lastLong = (key, dflt) => {
+  const all = [...conf.matchAll(new RegExp(`^${key}\\s*=\\s*(\\d+)\\s*$`, 'gm'))];
+  return all.length ? Number(all.at(-1)[1]) : confLong(key, dflt);
+};
+const ARGON_KIB = lastLong('argon2_memlimit_kib', 65536);
+const CAP = lastLong('hash_concurrency', 2);
+
+const attempt = (user, password, ip) =>
+  api('POST', '/api/v1/login', { json: { user, password }, headers: { 'X-Forwarded-For': ip } });
+
+// Samples every program process of the auth binary: the sum of their RSS,
+// how many exist, and the argon2id memory in use (libsodium maps it as one
+// anonymous region of argon2_memlimit_kib per running hash). Stops when
+// its stdin closes; prints the peaks as JSON.
+const SAMPLER = String.raw`
+import json, os, select, sys, time
+exe, kib = sys.argv[1], int(sys.argv[2])
+peak = {'rssKib': 0, 'pssKib': 0, 'argonKib': 0, 'hashing': 0, 'procs': 0, 'samples': 0}
+def argon(pid):
+    total = 0; anon = False; size = 0
+    with open('/proc/%s/smaps' % pid) as f:
+        for line in f:
+            p = line.split()
+            if p and '-' in p[0] and not p[0].endswith(':'):
+                anon = len(p) == 5; size = 0
+            elif p and p[0] == 'Size:':
+                size = int(p[1])
+            elif p and p[0] == 'Rss:' and anon and size >= kib:
+                total += int(p[1])
+    return total
+print('ready', flush=True)
+until = time.time() + 120
+while time.time() < until and not select.select([sys.stdin], [], [], 0)[0]:
+    rss = pss = procs = 0
+    candidates = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            if os.readlink('/proc/%s/exe' % pid) != exe:
+                continue
+            status = open('/proc/%s/status' % pid).read()
+            fields = dict(l.split(':', 1) for l in status.splitlines() if ':' in l)
+            procs += 1
+            rss += int(fields.get('VmRSS', '0 kB').split()[0])
+            for l in open('/proc/%s/smaps_rollup' % pid):
+                if l.startswith('Pss:'):
+                    pss += int(l.split()[1])
+            if int(fields.get('RssAnon', '0 kB').split()[0]) >= kib // 2:
+                candidates.append(pid)
+        except (OSError, ValueError):
+            continue
+    # The walk above takes a while; hashes it saw may have ended and others
+    # begun. Look at the candidates again, back to back, and count those
+    # hashing in both looks.
+    found = {}
+    for _ in range(2):
+        now = {}
+        for pid in candidates:
+            try:
+                a = argon(pid)
+            except (OSError, ValueError):
+                a = 0
+            if a:
+                now[pid] = a
+        found = now if not found else {p: a for p, a in now.items() if p in found}
+        if not found:
+            break
+    mem, hashing = sum(found.values()), len(found)
+    peak['samples'] += 1
+    for k, v in (('rssKib', rss), ('pssKib', pss), ('argonKib', mem), ('hashing', hashing), ('procs', procs)):
+        peak[k] = max(peak[k], v)
+print(json.dumps(peak), flush=True)
+`;
+
+function startSampler() {
+  const exe = path.join(TOP, 'build/cgi-bin/auth');
+  const p = spawn('/usr/bin/python3', ['-c', SAMPLER, exe, String(ARGON_KIB)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  p.stdout.on('data', (d) => { out += d; });
+  const ready = new Promise((resolve) => p.stdout.on('data', () => out.includes('ready') && resolve()));
+  const stop = () => new Promise((resolve) => {
+    p.on('close', () => resolve(JSON.parse(out.trim().split('\n').at(-1))));
+    p.stdin.end('stop\n');
+  });
+  return { ready, stop };
+}
+
+test('150 parallel sign-ins keep argon2id memory within the cap', async (t) => {
+  const s = startSampler();
+  await s.ready;
+  const n = 150;
+  const t0 = Date.now();
+  // Every attempt from its own address against its own unknown account:
+  // nothing is throttled, so every one of them needs a hash.
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => attempt(`flood${i}x${RUN}`, 'x-password', randomIp())));
+  const ms = Date.now() - t0;
+  const peak = await s.stop();
+  const statuses = {};
+  for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  t.diagnostic(`flood of ${n} sign-ins in ${ms} ms: ${JSON.stringify(statuses)}; peak argon2 ${peak.argonKib} KiB ` +
+    `in ${peak.hashing} hashes at once (cap ${CAP} x ${ARGON_KIB} KiB), peak RSS of all ${peak.procs} auth ` +
+    `processes ${Math.round(peak.rssKib / 1024)} MiB (PSS ${Math.round(peak.pssKib / 1024)} MiB), ${peak.samples} samples`);
+  for (const r of results) {
+    assert.ok(r.status === 401 || r.status === 503, `${r.status} ${r.text}`);
+    if (r.status === 503) {
+      assert.equal(r.json.errorType, 'error-server-busy');
+      assert.equal(r.headers.get('retry-after'), '1');
+    }
+  }
+  assert.ok(statuses[401] >= 1, 'checks ran');
+  assert.ok(peak.samples >= 3, 'the sampler saw the flood');
+  assert.ok(peak.hashing <= CAP, `${peak.hashing} hashes ran at once, cap ${CAP}`);
+  assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64, `${peak.argonKib} KiB of argon2 memory, cap ${CAP * ARGON_KIB} KiB`);
+});
+
+test('150 parallel sign-ins from one address hash at most the per-address allowance', async (t) => {
+  const s = startSampler();
+  await s.ready;
+  const ip = randomIp();
+  const results = await Promise.all(Array.from({ length: 150 }, (_, i) => attempt(`one${i}x${RUN}`, 'x', ip)));
+  const peak = await s.stop();
+  const checked = results.filter(loginWrong).length;
+  t.diagnostic(`one address: ${checked} of 150 checked; peak argon2 ${peak.argonKib} KiB, ` +
+    `peak RSS ${Math.round(peak.rssKib / 1024)} MiB (PSS ${Math.round(peak.pssKib / 1024)} MiB) over ${peak.procs} processes`);
+  assert.ok(results.every((r) => loginWrong(r) || loginBlocked(r) || r.status === 503));
+  assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64);
+});
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+async function timed(f) {
+  const t0 = process.hrtime.bigint();
+  const r = await f();
+  return { r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+test('an unknown account takes as long as a wrong password', async (t) => {
+  const rounds = 20;
+  const users = Array.from({ length: Math.ceil(rounds / PER_USER) }, () => createUser('tm'));
+  const locked = createUser('tmlock');
+  for (let i = 0; i < PER_USER; i++) await attempt(locked.username, 'nope', randomIp());
+  // Held off for the whole test, as a long series of failures would.
+  pyDb(`import datetime\ndb.ratelimits.update_one({'_id': ${JSON.stringify(keyOf('login-user', `id:${locked.id}`))}}, ` +
+    `{'$set': {'nextAt': datetime.datetime.utcnow() + datetime.timedelta(hours=1)}})`);
+  const wrong = [], unknown = [], refused = [];
+  // Warm up each FastCGI process's connection first.
+  for (let i = 0; i < 4; i++) await attempt(`warm${i}x${RUN}`, 'x', randomIp());
+  for (let i = 0; i < rounds; i++) {
+    const u = users[Math.floor(i / PER_USER)];
+    const w = await timed(() => attempt(u.username, 'wrong-password', randomIp()));
+    const x = await timed(() => attempt(`nobody${i}x${RUN}`, 'wrong-password', randomIp()));
+    const b = await timed(() => attempt(locked.username, 'nope', randomIp()));
+    assert.equal(w.r.status, 401, w.r.text);
+    assert.equal(x.r.status, 401);
+    assert.ok(loginBlocked(b.r), 'the baseline does no password work');
+    assert.equal(w.r.text, x.r.text, 'the same answer');
+    wrong.push(w.ms); unknown.push(x.ms); refused.push(b.ms);
+  }
+  const mw = median(wrong), mu = median(unknown), mb = median(refused);
+  const hash = mw - mb;
+  t.diagnostic(`medians: wrong password ${mw.toFixed(1)} ms, unknown account ${mu.toFixed(1)} ms, ` +
+    `refused (no hash) ${mb.toFixed(1)} ms`);
+  assert.ok(Math.abs(mu - mw) <= Math.max(0.5 * hash, 0) + 3,
+    `unknown ${mu.toFixed(1)} ms vs wrong ${mw.toFixed(1)} ms (hash ~${hash.toFixed(1)} ms)`);
+  assert.ok(mu - mb >= 0.5 * hash - 1, 'the unknown account pays the hash too');
+});
