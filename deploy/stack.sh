@@ -22,6 +22,8 @@
 #   STATIC_MAX_AGE  Cache-Control max-age of static files but HTML [gen-config.sh's]
 #   RUN_USER     as root: user[:group] the servers and programs run as
 #                [nobody:nogroup if it can reach everything, else root]
+# The FastCGI sockets are mode 0660 in STATE_DIR/sock, mode 0750, group of
+# RUN_USER: no other local user can speak FastCGI to the programs.
 # Paths are relative to the current directory; defaults to the source tree.
 # Only `start` and `run` read all of these; the other commands read STATE_DIR
 # and use what `start` recorded in STATE_DIR/stack.env.

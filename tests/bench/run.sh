@@ -6,7 +6,8 @@
 # 100,000 requests, and one plain-CGI figure against a hello-world CGI.
 # Then, per program, one plain-CGI request counted rather than timed
 # (tests/bench/cgi-cost.sh: instructions under callgrind, shared libraries
-# loaded), beside the hello-world CGI. BENCH_CGI_ONLY=1 runs only that part.
+# loaded), beside the hello-world CGI, and the instructions of one FastCGI
+# request of each. BENCH_CGI_ONLY=1 runs only these counted parts.
 # Loopback only; every loop is bounded. Writes build/bench.txt too.
 set -eu -o pipefail
 
@@ -118,8 +119,65 @@ cgi_costs() {
 	printf '  %-12s %-40s %13s %9s %s\n' auth "GET /api/v1/me, empty SASL_PATH" "$1" "$2" "$3"
 }
 
+# spawn-fcgi options for the user stack.sh runs the programs as (as root).
+run_user_opts() {
+	local RUN_USER=
+	# shellcheck source=/dev/null
+	. "$STATE_DIR/stack.env"
+	case $RUN_USER in
+	''|root|root:*) ;;
+	*) echo "-u ${RUN_USER%%:*} -g ${RUN_USER#*:} -U ${RUN_USER%%:*} -G ${RUN_USER#*:}" ;;
+	esac
+}
+
+# Instructions that PROGRAM spends on N FastCGI requests, start-up included:
+# a callgrind'd copy takes over its socket (spawn-fcgi, as stack.sh
+# restart-programs does), serves N requests one at a time, and is stopped;
+# then restart-programs puts the real ones back.
+fcgi_count() { # fcgi_count PROGRAM N URL [HEADER...]
+	local prog=$1 n=$2 url=$3 sock=$STATE_DIR/sock/$1.sock out=$STATE_DIR/callgrind/$1-$2.out pid i args=()
+	shift 3
+	# The programs may run as another user (stack.sh as root): let it write.
+	mkdir -p "$STATE_DIR/callgrind"
+	chmod 1777 "$STATE_DIR/callgrind"
+	for h in "$@"; do args+=(-H "$h"); done
+	rm -f "$sock.vg" "$out"
+	# shellcheck disable=SC2046
+	spawn-fcgi -s "$sock.vg" -M 0660 $(run_user_opts) -P "$STATE_DIR/pids/vg-$prog.pid" -- /usr/bin/valgrind \
+		--tool=callgrind --callgrind-out-file="$out" "$BINDIR/$prog" >/dev/null 2>&1
+	pid=$(cat "$STATE_DIR/pids/vg-$prog.pid")
+	mv -f "$sock.vg" "$sock"
+	ab -q -n "$n" -c 1 "${args[@]}" "$url" | grep -E '^(Failed|Non-2xx)' | grep -v ' 0$' >&2 || true
+	kill -TERM "$pid"
+	for i in $(seq 1 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$STATE_DIR/pids/vg-$prog.pid"
+	deploy/stack.sh restart-programs "$prog" >/dev/null
+	sed -n 's/^summary: //p' "$out"
+}
+
+# Instructions per FastCGI request: the difference of 550 and 50 requests
+# over 500, so start-up cancels out. Stable where CPU time is not.
+fcgi_per_request() { # fcgi_per_request PROGRAM URL [HEADER...]
+	local a b
+	a=$(fcgi_count "$1" 50 "${@:2}")
+	b=$(fcgi_count "$1" 550 "${@:2}")
+	echo $(((b - a) / 500))
+}
+
+fcgi_costs() {
+	local me hello
+	me=$(fcgi_per_request auth "$FAST/api/v1/me" "$H1" "$H2")
+	hello=$(fcgi_per_request hello "$FAST/bench/hello")
+	echo "FastCGI, instructions per request (callgrind, 550 minus 50 requests, one at a time):"
+	printf '  %-28s %10s\n' "GET /api/v1/me (auth)" "$me" "GET /bench/hello (hello)" "$hello"
+	awk -v a="$me" -v b="$hello" 'BEGIN {printf "  ratio /api/v1/me : hello = %.1f\n", a / b}'
+}
+
 if [ -n "${BENCH_CGI_ONLY:-}" ]; then
-	cgi_costs | tee "$OUT"
+	{ cgi_costs; echo; fcgi_costs; } | tee "$OUT"
 	exit 0
 fi
 
@@ -127,6 +185,8 @@ fi
 echo "myaccount bench, $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c32 -d${DURATION}s, loopback"
 echo
 cgi_costs
+echo
+fcgi_costs
 echo
 cmds=$(curl -s -o /dev/null -D - "$FAST/api/v1/me" -H "$H1" -H "$H2" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-mongo-commands" {print $2}')
 echo "MongoDB commands per GET /api/v1/me: $cmds (libmongoc command monitoring)"
