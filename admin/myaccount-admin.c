@@ -110,7 +110,7 @@ update_user(const char *username, bson_t *update, const char *done)
 	int rc = 0;
 
 	if (!ok)
-		rc = fail("database: %s", err.message);
+		rc = fail("database: %s", store_redact(&err).text);
 	else if (matched == 0)
 		rc = fail("no user named '%s'", username);
 	else
@@ -128,7 +128,7 @@ revoke_sessions(const char *user_id, bool include_pats)
 	                           : BCON_NEW("userId", BCON_UTF8(user_id), "type", BCON_UTF8("session"));
 	bool ok = mongoc_collection_delete_many(store_coll(COLL_TOKENS), sel, NULL, NULL, &err);
 	bson_destroy(sel);
-	return ok ? 0 : fail("database: %s", err.message);
+	return ok ? 0 : fail("database: %s", store_redact(&err).text);
 }
 
 /* Returns a copy of the user's _id, or NULL (message printed). */
@@ -145,7 +145,7 @@ user_id_of(const char *username)
 	if (mongoc_cursor_next(cur, &doc) && bson_get_str(doc, "_id"))
 		id = strdup(bson_get_str(doc, "_id"));
 	if (mongoc_cursor_error(cur, &err))
-		fail("database: %s", err.message);
+		fail("database: %s", store_redact(&err).text);
 	else if (id == NULL)
 		fail("no user named '%s'", username);
 	mongoc_cursor_destroy(cur);
@@ -204,7 +204,7 @@ cmd_create_user(int argc, char **argv)
 	if (!ok && store_is_duplicate(&e))
 		return fail("%s", "that username or email is already taken");
 	if (!ok)
-		return fail("database: %s", e.message);
+		return fail("database: %s", store_redact(&e).text);
 	printf("created user %s (id %s)\n", argv[1], id);
 	return 0;
 }
@@ -292,7 +292,7 @@ cmd_list_users(int argc, char **argv)
 		    bson_get_str(doc, "username") ? bson_get_str(doc, "username") : "?", email,
 		    active ? "yes" : "no", tf);
 	}
-	int rc = mongoc_cursor_error(cur, &e) ? fail("database: %s", e.message) : 0;
+	int rc = mongoc_cursor_error(cur, &e) ? fail("database: %s", store_redact(&e).text) : 0;
 	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
 	bson_destroy(filter);
@@ -324,7 +324,7 @@ cmd_user_exists(int argc, char **argv)
 	int64_t n = mongoc_collection_count_documents(store_coll(COLL_USERS), filter, NULL, NULL, NULL, &e);
 	bson_destroy(filter);
 	if (n < 0)
-		return fail("database: %s", e.message) + 1;
+		return fail("database: %s", store_redact(&e).text) + 1;
 	return n > 0 ? 0 : 1;
 }
 

@@ -98,7 +98,7 @@ add_one(struct rl_key *k)
 				k->reset_ms = bson_iter_date_time(&r);
 		}
 	} else {
-		log_warn("rate limit update: %s", e.message);
+		store_log_error(LOG_WARN, "rate limit update", &e);
 	}
 	bson_destroy(&reply);
 	mongoc_find_and_modify_opts_destroy(fam);
@@ -116,7 +116,7 @@ add_one(struct rl_key *k)
 	if (mongoc_collection_update_one(store_coll(COLL_RATELIMITS), id, set, uopts, NULL, &e))
 		count = 1;
 	else
-		log_warn("rate limit start: %s", e.message);
+		store_log_error(LOG_WARN, "rate limit start", &e);
 	bson_destroy(uopts);
 	bson_destroy(set);
 	bson_destroy(id);
@@ -139,7 +139,7 @@ ratelimit_clear(const struct rl_key *key)
 	bson_error_t e;
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(key->id));
 	if (!mongoc_collection_delete_one(store_coll(COLL_RATELIMITS), sel, NULL, NULL, &e))
-		log_warn("rate limit clear: %s", e.message);
+		store_log_error(LOG_WARN, "rate limit clear", &e);
 	bson_destroy(sel);
 }
 

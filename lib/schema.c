@@ -82,7 +82,7 @@ apply_validator(enum coll c, const char *json, char *err, size_t errlen)
 	int rc = 0;
 
 	if (schema == NULL) {
-		snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), e.message);
+		snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), store_redact(&e).text);
 		return -1;
 	}
 	/* Create with the validator; when the collection exists, modify it. */
@@ -92,7 +92,7 @@ apply_validator(enum coll c, const char *json, char *err, size_t errlen)
 		bson_t *mod = BCON_NEW("collMod", BCON_UTF8(store_coll_name(c)),
 		    "validator", "{", "$jsonSchema", BCON_DOCUMENT(schema), "}");
 		if (run(mod, &e) != 0) {
-			snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), e.message);
+			snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), store_redact(&e).text);
 			rc = -1;
 		}
 		bson_destroy(mod);
@@ -110,7 +110,7 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 	int rc = 0;
 
 	if (keys == NULL) {
-		snprintf(err, errlen, "index %s: %s", ix->name, e.message);
+		snprintf(err, errlen, "index %s: %s", ix->name, store_redact(&e).text);
 		return -1;
 	}
 	bson_t *one = BCON_NEW("key", BCON_DOCUMENT(keys), "name", BCON_UTF8(ix->name));
@@ -123,7 +123,7 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 	bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(store_coll_name(ix->coll)),
 	    "indexes", "[", BCON_DOCUMENT(one), "]");
 	if (run(cmd, &e) != 0) {
-		snprintf(err, errlen, "index %s on %s: %s", ix->name, store_coll_name(ix->coll), e.message);
+		snprintf(err, errlen, "index %s on %s: %s", ix->name, store_coll_name(ix->coll), store_redact(&e).text);
 		rc = -1;
 	}
 	bson_destroy(cmd);
