@@ -3,6 +3,7 @@
  * FastCGI programs. Exit codes: 0 done, 1 failed, 2 usage. */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,54 +36,158 @@ fail(const char *fmt, ...)
 	return 1;
 }
 
-/* Reads a password: without echo from a terminal (asked twice), else one
- * line from stdin (for scripts: `echo pw | myaccount-admin ...`). */
-static int
-read_password(char *out, size_t n)
-{
-	struct termios old, quiet;
-	bool tty = isatty(STDIN_FILENO);
-	char again[1100];
+/* Passwords typed or piped in live only in these buffers (and the digest
+ * made from them), so every way out can wipe them: the commands wipe after
+ * hashing, an atexit handler on every return from main, and the signal
+ * handler below when the admin presses Ctrl-C at the prompt. */
+#define PASSWORD_BUF 1100       /* above password_max_length's ceiling (1024) */
+static char pw_typed[PASSWORD_BUF], pw_again[PASSWORD_BUF];
+static char pw_digest[SHA256_HEX_LEN + 1];
 
-	for (int round = 0; round < (tty ? 2 : 1); round++) {
-		char *dst = round == 0 ? out : again;
-		size_t dn = round == 0 ? n : sizeof again;
-		if (tty) {
-			fprintf(stderr, round == 0 ? "Password: " : "Again: ");
-			tcgetattr(STDIN_FILENO, &old);
-			quiet = old;
-			quiet.c_lflag &= ~(tcflag_t)ECHO;
-			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-		}
-		char *got = fgets(dst, (int)dn, stdin);
-		if (tty) {
-			tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-			fputc('\n', stderr);
-		}
-		if (got == NULL)
-			return fail("%s", "no password given");
-		dst[strcspn(dst, "\r\n")] = '\0';
+/* The terminal's settings while echo is off, to put back on every path. */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_quiet;
+
+static void
+wipe_passwords(void)
+{
+	sodium_memzero(pw_typed, sizeof pw_typed);
+	sodium_memzero(pw_again, sizeof pw_again);
+	sodium_memzero(pw_digest, sizeof pw_digest);
+}
+
+/* Puts echo back if we turned it off. Async-signal-safe (tcsetattr is). */
+static int
+tty_restore(void)
+{
+	if (!tty_quiet)
+		return 0;
+	tty_quiet = 0;
+	return tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT at the prompt: echo back on, passwords
+ * wiped, then die of the same signal so the shell sees what happened. */
+static void
+on_fatal_signal(int sig)
+{
+	int saved = errno;
+	if (tty_quiet) {
+		tty_restore();
+		ssize_t w = write(STDERR_FILENO, "\n", 1);
+		(void)w;
 	}
-	if (tty && strcmp(out, again) != 0)
-		return fail("%s", "the two passwords differ");
-	sodium_memzero(again, sizeof again);
-	size_t len = strlen(out);
-	if ((long)len < cfg.password_min_length || (long)len > cfg.password_max_length) {
-		fprintf(stderr, "%s: the password must be %ld to %ld characters\n", prog,
-		    cfg.password_min_length, cfg.password_max_length);
-		return 1;
+	wipe_passwords();
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+static void
+catch_fatal_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Turns echo off on the terminal at stdin, checked: tcsetattr succeeds if
+ * any one change took, so the result is read back. */
+static int
+tty_echo_off(void)
+{
+	struct termios quiet;
+
+	if (tcgetattr(STDIN_FILENO, &tty_saved) != 0)
+		return fail("cannot read the terminal's settings: %s", strerror(errno));
+	quiet = tty_saved;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	tty_quiet = 1;          /* before the change, so a signal in between restores */
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0 || tcgetattr(STDIN_FILENO, &quiet) != 0 ||
+	    (quiet.c_lflag & ECHO)) {
+		int saved = errno;
+		tty_restore();
+		return fail("cannot turn off echo on the terminal (%s); not reading a password that would show",
+		    saved ? strerror(saved) : "the setting did not take");
 	}
 	return 0;
 }
 
+/* One line into DST (N bytes), newline removed. 1 on a line that does not
+ * fit (the rest is read and dropped), -1 at end of input. */
 static int
-hash_password(const char *plain, char out[PWHASH_LEN])
+read_line(char *dst, size_t n)
 {
-	char digest[SHA256_HEX_LEN + 1];
-	sha256_hex(plain, strlen(plain), digest);
-	if (password_hash(digest, cfg.argon2_opslimit, cfg.argon2_memlimit_kib, out) != 0)
-		return fail("%s", "out of memory while hashing the password");
-	return 0;
+	if (fgets(dst, (int)n, stdin) == NULL)
+		return -1;
+	size_t len = strcspn(dst, "\r\n");
+	bool whole = dst[len] != '\0' || feof(stdin);
+	dst[len] = '\0';
+	if (whole)
+		return 0;
+	for (int c; (c = getchar()) != EOF && c != '\n';)
+		;
+	return 1;
+}
+
+/* Reads a password into pw_typed: without echo from a terminal (asked
+ * twice), else one line from stdin (for scripts: `echo pw | myaccount-admin
+ * ...`). The caller wipes it (wipe_passwords) once hashed. */
+static int
+read_password(void)
+{
+	bool tty = isatty(STDIN_FILENO);
+	int rc = 0;
+
+	for (int round = 0; round < (tty ? 2 : 1) && rc == 0; round++) {
+		char *dst = round == 0 ? pw_typed : pw_again;
+		int got;
+		/* Prompt once echo is off: what is typed after the prompt is hidden. */
+		if (tty) {
+			if ((rc = tty_echo_off()) != 0)
+				break;
+			fprintf(stderr, round == 0 ? "Password: " : "Again: ");
+		}
+		got = read_line(dst, PASSWORD_BUF);
+		if (tty) {
+			if (tty_restore() != 0)
+				fprintf(stderr, "\n%s: could not turn echo back on: %s (run `stty echo`)", prog, strerror(errno));
+			fputc('\n', stderr);
+		}
+		if (got < 0)
+			rc = fail("%s", "no password given");
+		else if (got > 0)
+			rc = fail("the password must be at most %ld characters", cfg.password_max_length);
+	}
+	if (rc == 0 && tty && strcmp(pw_typed, pw_again) != 0)
+		rc = fail("%s", "the two passwords differ");
+	size_t len = strlen(pw_typed);
+	if (rc == 0 && ((long)len < cfg.password_min_length || (long)len > cfg.password_max_length))
+		rc = fail("the password must be %ld to %ld characters", cfg.password_min_length, cfg.password_max_length);
+	sodium_memzero(pw_again, sizeof pw_again);
+	if (rc != 0)
+		wipe_passwords();
+	return rc;
+}
+
+/* Hashes pw_typed as the programs verify it (argon2id over the hex SHA-256)
+ * and wipes every copy of the password, whatever the outcome. */
+static int
+hash_password(char out[PWHASH_LEN])
+{
+	int rc = 0;
+	sha256_hex(pw_typed, strlen(pw_typed), pw_digest);
+	if (password_hash(pw_digest, cfg.argon2_opslimit, cfg.argon2_memlimit_kib, out) != 0)
+		rc = fail("%s", "out of memory while hashing the password");
+	wipe_passwords();
+	return rc;
 }
 
 static bool
@@ -111,7 +216,7 @@ update_user(const char *username, bson_t *update, const char *done)
 	int rc = 0;
 
 	if (!ok)
-		rc = fail("database: %s", err.message);
+		rc = fail("database: %s", store_redact(&err).text);
 	else if (matched == 0)
 		rc = fail("no user named '%s'", username);
 	else
@@ -129,7 +234,7 @@ revoke_sessions(const char *user_id, bool include_pats)
 	                           : BCON_NEW("userId", BCON_UTF8(user_id), "type", BCON_UTF8("session"));
 	bool ok = mongoc_collection_delete_many(store_coll(COLL_TOKENS), sel, NULL, NULL, &err);
 	bson_destroy(sel);
-	return ok ? 0 : fail("database: %s", err.message);
+	return ok ? 0 : fail("database: %s", store_redact(&err).text);
 }
 
 /* Returns a copy of the user's _id, or NULL (message printed). */
@@ -146,7 +251,7 @@ user_id_of(const char *username)
 	if (mongoc_cursor_next(cur, &doc) && bson_get_str(doc, "_id"))
 		id = strdup(bson_get_str(doc, "_id"));
 	if (mongoc_cursor_error(cur, &err))
-		fail("database: %s", err.message);
+		fail("database: %s", store_redact(&err).text);
 	else if (id == NULL)
 		fail("no user named '%s'", username);
 	mongoc_cursor_destroy(cur);
@@ -171,7 +276,7 @@ cmd_init_db(int argc, char **argv)
 static int
 cmd_create_user(int argc, char **argv)
 {
-	char password[1100], hash[PWHASH_LEN], id[ID_LEN + 1], email[256];
+	char hash[PWHASH_LEN], id[ID_LEN + 1], email[256];
 	bson_error_t e;
 	int rc;
 
@@ -186,9 +291,8 @@ cmd_create_user(int argc, char **argv)
 	snprintf(email, sizeof email, "%s", no_email ? "" : argv[2]);
 	for (char *p = email; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	if ((rc = read_password(password, sizeof password)) != 0 || (rc = hash_password(password, hash)) != 0)
+	if ((rc = read_password()) != 0 || (rc = hash_password(hash)) != 0)
 		return rc;
-	sodium_memzero(password, sizeof password);
 	random_id(id, ID_LEN);
 	int64_t now = now_ms();
 	char *key = user_name_key(argv[1]);
@@ -219,7 +323,7 @@ cmd_create_user(int argc, char **argv)
 	if (!ok && store_is_duplicate(&e))
 		return fail("%s", "that username or email is already taken");
 	if (!ok)
-		return fail("database: %s", e.message);
+		return fail("database: %s", store_redact(&e).text);
 	printf("created user %s (id %s)\n", argv[1], id);
 	return 0;
 }
@@ -227,7 +331,7 @@ cmd_create_user(int argc, char **argv)
 static int
 cmd_set_password(int argc, char **argv)
 {
-	char password[1100], hash[PWHASH_LEN];
+	char hash[PWHASH_LEN];
 	int rc;
 
 	if (argc != 2)
@@ -235,11 +339,10 @@ cmd_set_password(int argc, char **argv)
 	char *id = user_id_of(argv[1]);
 	if (id == NULL)
 		return 1;
-	if ((rc = read_password(password, sizeof password)) != 0 || (rc = hash_password(password, hash)) != 0) {
+	if ((rc = read_password()) != 0 || (rc = hash_password(hash)) != 0) {
 		free(id);
 		return rc;
 	}
-	sodium_memzero(password, sizeof password);
 	bson_t *upd = BCON_NEW("$set", "{", "services.password.argon2", BCON_UTF8(hash),
 	    "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
 	rc = update_user(argv[1], upd, "password set; other sessions signed out");
@@ -307,7 +410,7 @@ cmd_list_users(int argc, char **argv)
 		    bson_get_str(doc, "username") ? bson_get_str(doc, "username") : "?", email,
 		    active ? "yes" : "no", tf);
 	}
-	int rc = mongoc_cursor_error(cur, &e) ? fail("database: %s", e.message) : 0;
+	int rc = mongoc_cursor_error(cur, &e) ? fail("database: %s", store_redact(&e).text) : 0;
 	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
 	bson_destroy(filter);
@@ -339,7 +442,7 @@ cmd_user_exists(int argc, char **argv)
 	int64_t n = mongoc_collection_count_documents(store_coll(COLL_USERS), filter, NULL, NULL, NULL, &e);
 	bson_destroy(filter);
 	if (n < 0)
-		return fail("database: %s", e.message) + 1;
+		return fail("database: %s", store_redact(&e).text) + 1;
 	return n > 0 ? 0 : 1;
 }
 
@@ -387,6 +490,8 @@ main(int argc, char **argv)
 			continue;
 		if (crypto_init() != 0)
 			return fail("%s", "libsodium failed to initialise");
+		catch_fatal_signals();
+		atexit(wipe_passwords);
 		if (config_load(NULL, err, sizeof err) != 0)
 			return fail("config: %s", err);
 		log_init(prog, "warn");

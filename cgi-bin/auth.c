@@ -194,7 +194,7 @@ note_login(const bson_t *user, const char *digest)
 		BSON_APPEND_UTF8(&set, "services.password.argon2", fresh);
 	bson_append_document_end(upd, &set);
 	if (!mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, NULL, &e))
-		log_warn("could not record login: %s", e.message);
+		store_log_error(LOG_WARN, "could not record login", &e);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }

@@ -272,7 +272,7 @@ regenerate(struct request *req)
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(hash));
 	bson_t *upd = BCON_NEW("$set", "{", "patKey", BCON_UTF8(key), "}");
 	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
-		log_warn("regenerated token keeps its pending name key: %s", e.message);
+		store_log_error(LOG_WARN, "regenerated token keeps its pending name key", &e);
 	bson_destroy(upd);
 	bson_destroy(sel);
 	log_info("personal access token regenerated user=%s", req->session.user_id);

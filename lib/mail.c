@@ -192,7 +192,7 @@ record_attempt(const char *id, bool sent, int attempts, const char *why)
 		    "$inc", "{", "attempts", BCON_INT32(1), "}");
 	}
 	if (!mongoc_collection_update_one(store_coll(COLL_MAIL), sel, upd, NULL, NULL, &e))
-		log_warn("mail queue update: %s", e.message);
+		store_log_error(LOG_WARN, "mail queue update", &e);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }
@@ -217,7 +217,7 @@ mail_send(const char *to, const char *subject, const char *body, int64_t expires
 	if (expires_ms)
 		BSON_APPEND_DATE_TIME(doc, "expiresAt", expires_ms);
 	if (!mongoc_collection_insert_one(store_coll(COLL_MAIL), doc, NULL, NULL, &e)) {
-		log_warn("mail queue insert: %s", e.message);
+		store_log_error(LOG_WARN, "mail queue insert", &e);
 		rc = -1;
 	} else if (smtp_deliver(to, msg, why, sizeof why)) {
 		record_attempt(id, true, 0, NULL);
@@ -265,7 +265,7 @@ mail_run_queue(int max, int *failed)
 	}
 	bool bad = mongoc_cursor_error(cur, &e);
 	if (bad)
-		log_error("mail queue: %s", e.message);
+		store_log_error(LOG_ERROR, "mail queue", &e);
 	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
 	bson_destroy(filter);

@@ -71,7 +71,7 @@ fam(bson_t *sel, bson_t *upd, bool upsert, bool want_new, bson_t **out)
 			r = FAM_DUPLICATE;
 		} else {
 			r = FAM_ERROR;
-			log_warn("rate limit update: error domain %u code %u", e.domain, e.code);
+			store_log_error(LOG_WARN, "rate limit update", &e);
 		}
 	} else if (bson_iter_init_find(&it, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
 		const uint8_t *data;
@@ -194,7 +194,7 @@ refusal(struct rl_key *k, int64_t now)
 		}
 	}
 	if (mongoc_cursor_error(cur, &e)) {
-		log_warn("rate limit read: error domain %u code %u", e.domain, e.code);
+		store_log_error(LOG_WARN, "rate limit read", &e);
 		r = -1;
 	}
 	mongoc_cursor_destroy(cur);
@@ -233,8 +233,11 @@ static void
 update(bson_t *sel, bson_t *upd, const char *what)
 {
 	bson_error_t e;
-	if (!mongoc_collection_update_one(store_coll(COLL_RATELIMITS), sel, upd, NULL, NULL, &e))
-		log_warn("rate limit %s: error domain %u code %u", what, e.domain, e.code);
+	char where[64];
+	if (!mongoc_collection_update_one(store_coll(COLL_RATELIMITS), sel, upd, NULL, NULL, &e)) {
+		snprintf(where, sizeof where, "rate limit %s", what);
+		store_log_error(LOG_WARN, where, &e);
+	}
 	bson_destroy(sel);
 	bson_destroy(upd);
 }
@@ -286,7 +289,7 @@ rl_clear(const struct rl_key *k)
 	bson_error_t e;
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(k->id));
 	if (!mongoc_collection_delete_one(store_coll(COLL_RATELIMITS), sel, NULL, NULL, &e))
-		log_warn("rate limit clear: error domain %u code %u", e.domain, e.code);
+		store_log_error(LOG_WARN, "rate limit clear", &e);
 	bson_destroy(sel);
 }
 

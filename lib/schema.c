@@ -90,7 +90,7 @@ apply_validator(enum coll c, const char *json, char *err, size_t errlen)
 	int rc = 0;
 
 	if (schema == NULL) {
-		snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), e.message);
+		snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), store_redact(&e).text);
 		return -1;
 	}
 	/* Create with the validator; when the collection exists, modify it. */
@@ -100,7 +100,7 @@ apply_validator(enum coll c, const char *json, char *err, size_t errlen)
 		bson_t *mod = BCON_NEW("collMod", BCON_UTF8(store_coll_name(c)),
 		    "validator", "{", "$jsonSchema", BCON_DOCUMENT(schema), "}");
 		if (run(mod, &e) != 0) {
-			snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), e.message);
+			snprintf(err, errlen, "validator of %s: %s", store_coll_name(c), store_redact(&e).text);
 			rc = -1;
 		}
 		bson_destroy(mod);
@@ -118,7 +118,7 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 	int rc = 0;
 
 	if (keys == NULL) {
-		snprintf(err, errlen, "index %s: %s", ix->name, e.message);
+		snprintf(err, errlen, "index %s: %s", ix->name, store_redact(&e).text);
 		return -1;
 	}
 	bson_t *one = BCON_NEW("key", BCON_DOCUMENT(keys), "name", BCON_UTF8(ix->name));
@@ -139,7 +139,7 @@ apply_index(const struct index_spec *ix, char *err, size_t errlen)
 		bson_destroy(drop);
 	}
 	if (!ok) {
-		snprintf(err, errlen, "index %s on %s: %s", ix->name, store_coll_name(ix->coll), e.message);
+		snprintf(err, errlen, "index %s on %s: %s", ix->name, store_coll_name(ix->coll), store_redact(&e).text);
 		rc = -1;
 	}
 	bson_destroy(cmd);
@@ -168,7 +168,7 @@ migrate_username_keys(char *err, size_t errlen)
 		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 		bson_t *upd = BCON_NEW("$set", "{", "usernameKey", BCON_UTF8(key), "}");
 		if (!mongoc_collection_update_one(store_coll(COLL_USERS), sel, upd, NULL, NULL, &e)) {
-			snprintf(err, errlen, "setting usernameKey of user %s: %s", id, e.message);
+			snprintf(err, errlen, "setting usernameKey of user %s: %s", id, store_redact(&e).text);
 			rc = -1;
 		}
 		bson_destroy(upd);
@@ -176,7 +176,7 @@ migrate_username_keys(char *err, size_t errlen)
 		bson_free(key);
 	}
 	if (rc == 0 && mongoc_cursor_error(cur, &e)) {
-		snprintf(err, errlen, "reading users: %s", e.message);
+		snprintf(err, errlen, "reading users: %s", store_redact(&e).text);
 		rc = -1;
 	}
 	mongoc_cursor_destroy(cur);

@@ -83,7 +83,7 @@ session_touch(struct request *req)
 	    "userAgent", BCON_UTF8(ua), "}");
 	/* Best effort: failing to record activity must not fail the request. */
 	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
-		log_warn("could not record token activity: %s", e.message);
+		store_log_error(LOG_WARN, "could not record token activity", &e);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }

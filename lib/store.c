@@ -1,6 +1,7 @@
 /* store.c - see store.h. */
 #include "store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,7 +52,7 @@ store_init(const char *appname, char *err, size_t errlen)
 	mongoc_init();
 	uri = mongoc_uri_new_with_error(cfg.mongodb_uri, &e);
 	if (uri == NULL) {
-		snprintf(err, errlen, "mongodb_uri: %s", e.message);
+		snprintf(err, errlen, "mongodb_uri: %s", store_redact(&e).text);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++)
@@ -61,7 +62,7 @@ store_init(const char *appname, char *err, size_t errlen)
 	client = mongoc_client_new_from_uri_with_error(uri, &e);
 	mongoc_uri_destroy(uri);
 	if (client == NULL) {
-		snprintf(err, errlen, "mongodb_uri: %s", e.message);
+		snprintf(err, errlen, "mongodb_uri: %s", store_redact(&e).text);
 		return -1;
 	}
 	mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
@@ -134,16 +135,99 @@ store_is_duplicate(const bson_error_t *e)
 	return e->code == 11000 || e->code == 11001;
 }
 
+static bool
+tokenish(char c)
+{
+	return isalnum((unsigned char)c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-';
+}
+
+/* Copies the token-like run at M (LEN bytes) to OUT, or "?" when it could
+ * be a hash or token: long, with a digit and a letter. */
+static size_t
+put_run(const char *m, size_t len, char *out, size_t o, size_t n)
+{
+	bool digit = false, alpha = false;
+	for (size_t i = 0; i < len; i++) {
+		digit |= isdigit((unsigned char)m[i]) != 0;
+		alpha |= isalpha((unsigned char)m[i]) != 0;
+	}
+	if (len >= 16 && digit && alpha)
+		m = "?", len = 1;
+	for (size_t i = 0; i < len && o + 1 < n; i++)
+		out[o++] = m[i];
+	return o;
+}
+
+struct store_redacted
+store_redact(const bson_error_t *e)
+{
+	struct store_redacted r;
+	const char *m = e->message;
+	size_t o = 0, n = sizeof r.text, i = 0;
+	int depth = 0, value_depth = 0;   /* value_depth > 0: skipping a value at that depth */
+
+#define PUT(s) for (const char *p_ = (s); *p_ && o + 1 < n; p_++) r.text[o++] = *p_
+	while (m[i] && i < sizeof e->message) {
+		bool skip = value_depth > 0;
+		char c = m[i];
+		if (c == '"') {
+			for (i++; m[i] && m[i] != '"'; i++)
+				if (m[i] == '\\' && m[i + 1])
+					i++;
+			i += m[i] == '"';
+			if (!skip)
+				PUT("\"?\"");
+			continue;
+		}
+		if (tokenish(c)) {
+			size_t len = 0;
+			while (tokenish(m[i + len]))
+				len++;
+			if (!skip)
+				o = put_run(m + i, len, r.text, o, n);
+			i += len;
+			continue;
+		}
+		i++;
+		if (c == '{') {
+			depth++;
+			if (!skip)
+				PUT("{");
+		} else if (c == '}' && depth > 0) {
+			if (skip && depth == value_depth)
+				value_depth = 0, skip = false;
+			depth--;
+			if (!skip)
+				PUT(" }");
+		} else if (c == ',' && skip && depth == value_depth) {
+			value_depth = 0;
+			PUT(",");
+		} else if (c == ':' && depth > 0 && !skip) {
+			PUT(": ?");
+			value_depth = depth;
+		} else if (!skip) {
+			char one[2] = { c, '\0' };
+			PUT(one);
+		}
+	}
+#undef PUT
+	r.text[o] = '\0';
+	return r;
+}
+
+void
+store_log_error(enum log_level level, const char *what, const bson_error_t *e)
+{
+	log_msg(level, "%s: database %s (domain %u, code %u): %s", what,
+	    store_error_kind(e) == ERR_DB_UNAVAILABLE ? "unavailable" : "error",
+	    e->domain, e->code, store_redact(e).text);
+}
+
 bool
 store_fail(struct request *req, const bson_error_t *e, const char *what)
 {
 	enum err_kind kind = store_error_kind(e);
-	/* Server messages can quote key values (token hashes): log codes only,
-	 * plus the text of connection errors, which hold no data. */
-	if (kind == ERR_DB_UNAVAILABLE)
-		log_warn("%s: database unavailable: %s", what, e->message);
-	else
-		log_error("%s: database error domain %u code %u", what, e->domain, e->code);
+	store_log_error(kind == ERR_DB_UNAVAILABLE ? LOG_WARN : LOG_ERROR, what, e);
 	reply_error(req, kind, NULL);
 	return false;
 }
@@ -165,6 +249,14 @@ claim_of(bool ok, const bson_t *reply, const char *counter)
 	    CLAIM_OK : CLAIM_LOST;
 }
 
+static void
+claim_failed(enum coll c, const bson_error_t *e)
+{
+	char what[64];
+	snprintf(what, sizeof what, "claim on %s", store_coll_name(c));
+	store_log_error(LOG_WARN, what, e);
+}
+
 enum claim_result
 store_claim_update(enum coll c, bson_t *sel, bson_t *upd)
 {
@@ -174,7 +266,7 @@ store_claim_update(enum coll c, bson_t *sel, bson_t *upd)
 	enum claim_result r = claim_of(ok, &reply, "modifiedCount");
 
 	if (!ok)
-		log_warn("claim on %s failed: %s", store_coll_name(c), e.message);
+		claim_failed(c, &e);
 	bson_destroy(&reply);
 	bson_destroy(sel);
 	bson_destroy(upd);
@@ -190,7 +282,7 @@ store_claim_delete(enum coll c, bson_t *sel)
 	enum claim_result r = claim_of(ok, &reply, "deletedCount");
 
 	if (!ok)
-		log_warn("claim on %s failed: %s", store_coll_name(c), e.message);
+		claim_failed(c, &e);
 	bson_destroy(&reply);
 	bson_destroy(sel);
 	return r;

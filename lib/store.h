@@ -9,6 +9,7 @@
 #include "bsonread.h"
 #include "date.h"
 #include "errors.h"
+#include "log.h"
 #include "request.h"
 
 enum coll {
@@ -53,6 +54,19 @@ bool store_is_duplicate(const bson_error_t *e);
 /* Logs WHAT with the error (never document contents) and answers REQ.
  * Always returns false so handlers can `return store_fail(...)`. */
 bool store_fail(struct request *req, const bson_error_t *e, const char *what);
+
+/* Database and driver messages quote data: MongoDB's E11000 says
+ * `dup key: { _id: "<token hash>" }`, libmongoc quotes a bad URI's password.
+ * The text of E with that redacted: every `{ ... }` keeps its keys only
+ * (`{ _id: ? }`), every "double-quoted" string becomes "?", and any run of
+ * 16+ base64/hex characters with a digit and a letter in it becomes ?.
+ * ('Single-quoted' text stays: libmongoc quotes host names that way.) Returned by
+ * value, so it can stand as a printf argument: store_redact(&e).text. */
+struct store_redacted { char text[512]; };
+struct store_redacted store_redact(const bson_error_t *e);
+/* The one way to log a database error: "WHAT: database error (domain D,
+ * code C): <redacted message>". */
+void store_log_error(enum log_level level, const char *what, const bson_error_t *e);
 
 /* Outcome of a conditional write that at most one caller can win. */
 enum claim_result { CLAIM_OK, CLAIM_LOST, CLAIM_DB_ERROR };

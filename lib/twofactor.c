@@ -216,7 +216,7 @@ remember(const struct request *req)
 	bson_t *upd = BCON_NEW("$set", "{", "twoFactorAuthorizedUntil",
 	    BCON_DATE_TIME(now_ms() + TF_REMEMBER_MS), "twoFactorAuthorizedHash", BCON_UTF8(fp), "}");
 	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
-		log_warn("could not remember 2FA on the session: error domain %u code %u", e.domain, e.code);
+		store_log_error(LOG_WARN, "could not remember 2FA on the session", &e);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }

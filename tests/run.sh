@@ -22,6 +22,7 @@ export EXTRA_CONF=$STATE_DIR/../test-extra.conf
 export ADMIN=$TOP/build/bin/myaccount-admin
 export MYACCOUNT_CONFIG=$STATE_DIR/myaccount.conf
 export MAILDIR=$STATE_DIR/mail
+export SECRETS_FILE=$STATE_DIR/secrets.txt  # every secret the tests used (tests/logs/no-secrets.py)
 export LOGIN_MAX_PER_USER=5 LOGIN_MAX_PER_IP=12 PAT_MAX=8
 LOGDIR=$TOP/build/test-logs
 ONLY=${ONLY:-.}
@@ -93,7 +94,7 @@ wanted() { [[ $1 =~ $ONLY ]]; }
 needs_stack() { # any selected suite that talks to the servers?
 	local t
 	for t in $TARGETS; do wanted "http-${t%%:*}" && return 0; done
-	wanted browser || wanted outage
+	wanted browser || wanted outage || wanted admin-tty || wanted no-secrets
 }
 
 stop_stack() { deploy/stack.sh stop >/dev/null 2>&1 || true; }
@@ -141,13 +142,18 @@ main() {
 		node_suite "http-${target%%:*}" "http://127.0.0.1:${target##*:}" $HTTP_TESTS
 	done
 
+	suite admin-tty /usr/bin/python3 tests/admin/tty.py
+
 	# Browser tests sign in as a demo user of their own.
 	export DEMO_USER=browser DEMO_PASSWORD=browser-pass-1
+	printf 'password\t%s\n' "$DEMO_PASSWORD" >>"$SECRETS_FILE"
 	echo "$DEMO_PASSWORD" | "$ADMIN" create-user "$DEMO_USER" browser@example.org "Browser Tester" >/dev/null
 	node_suite browser "http://127.0.0.1:$P" $BROWSER_TESTS
 
 	# Last, because it stops the database under the running programs.
 	node_suite outage "http://127.0.0.1:$P" tests/outage/*.test.mjs
+	# After everything: no log holds a secret any suite used.
+	suite no-secrets /usr/bin/python3 tests/logs/no-secrets.py "$SECRETS_FILE" "$STATE_DIR/log" "$LOGDIR"
 
 	echo
 	echo "$passed passed, $failed failed"

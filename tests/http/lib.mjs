@@ -2,7 +2,7 @@
 // (a real nginx or lighttpd in front of the programs), users made with the
 // real admin tool, database state read through the real MongoDB protocol.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHmac, randomBytes, createHash } from 'node:crypto';
 import path from 'node:path';
@@ -21,6 +21,49 @@ export function randomIp() {
   return `10.${b[0]}.${b[1]}.${b[2] || 1}`;
 }
 let defaultIp = randomIp();
+
+// Every secret a test handles is appended to $SECRETS_FILE (one
+// "kind<TAB>value" line each), so the suite tests/logs/no-secrets.py can
+// grep every log for it afterwards; it derives the hashes (hex SHA-256,
+// base64 SHA-256) itself. Values a test made up to be wrong are recorded
+// too: whatever a client sends as a password or code must not be logged.
+export function recordSecret(kind, value) {
+  const file = process.env.SECRETS_FILE;
+  if (!file || typeof value !== 'string' || value === '' || /[\t\r\n]/.test(value)) return;
+  appendFileSync(file, `${kind}\t${value}\n`, { mode: 0o600 });
+}
+
+// Request fields and headers that carry secrets, by kind.
+const SECRET_FIELDS = { password: 'password', currentPassword: 'password', newPassword: 'password',
+  digest: 'password-digest', code: 'code', resume: 'auth-token', token: 'auth-token' };
+function recordFields(value) {
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' && SECRET_FIELDS[k]) recordSecret(SECRET_FIELDS[k], v);
+    else recordFields(v);
+  }
+}
+function recordRequest(headers, opts) {
+  for (const [k, v] of Object.entries(headers)) {
+    if (/^x-auth-token$/i.test(k)) recordSecret('auth-token', v);
+    else if (/^x-2fa-code$/i.test(k)) recordSecret('code', v);
+    else if (/^cookie$/i.test(k)) for (const m of String(v).matchAll(/rc_session=([^;\s]+)/g)) recordSecret('auth-token', m[1]);
+  }
+  let body = opts.json ?? opts.form;
+  if (typeof body === 'string') { try { body = JSON.parse(body); } catch { body = null; } }
+  recordFields(body);
+}
+function recordResponse(res, json) {
+  for (const c of res.headers.getSetCookie?.() ?? []) {
+    const m = /^rc_session=([^;]+)/.exec(c);
+    if (m) recordSecret('auth-token', m[1]);
+  }
+  if (!json || typeof json !== 'object') return;
+  recordSecret('auth-token', json.data?.authToken);
+  recordSecret('personal-access-token', json.token);
+  recordSecret('totp-secret', json.secret);
+  for (const c of Array.isArray(json.codes) ? json.codes : []) recordSecret('backup-code', c);
+}
 export function setDefaultIp(ip) { defaultIp = ip; }
 
 // api('POST', '/api/v1/login', {json: {...}}) -> {status, headers, json, text}
@@ -40,10 +83,12 @@ export async function api(method, urlPath, opts = {}) {
     headers['X-User-Id'] = opts.auth.userId;
     headers['X-Auth-Token'] = opts.auth.authToken;
   }
+  recordRequest(headers, opts);
   const res = await fetch(BASE + urlPath, { method, headers, body, redirect: 'manual' });
   const text = await res.text();
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON; tests check */ }
+  recordResponse(res, json);
   return { status: res.status, headers: res.headers, json, text };
 }
 
@@ -57,6 +102,7 @@ export function createUser(prefix = 'u') {
     password: `pw-${randomBytes(6).toString('hex')}`,
     name: `Test ${tag}`,
   };
+  recordSecret('password', user.password);
   const out = execFileSync(ADMIN, ['create-user', user.username, user.email, user.name],
     { input: `${user.password}\n`, encoding: 'utf8' });
   user.id = /\(id ([^)]+)\)/.exec(out)[1];
@@ -78,9 +124,27 @@ export async function login(user, extra = {}) {
 // Reads or changes database state for checks the API cannot show
 // (e.g. "nothing was stored"), through pymongo over the wire protocol.
 export function db(command, ...args) {
+  if (command === 'set-totp') {
+    const [, secret, ...backupHashes] = args;
+    recordSecret('totp-secret', secret);
+    backupHashes.forEach((h) => recordSecret('backup-code-hash', h));
+  }
   const out = execFileSync('/usr/bin/python3', [path.join(here, 'dbtool.py'), command, ...args],
     { encoding: 'utf8', env: process.env });
-  return out.trim() ? JSON.parse(out) : null;
+  const result = out.trim() ? JSON.parse(out) : null;
+  recordStored(result);
+  return result;
+}
+
+// Hashes read back from the database (argon2 strings, stored backup codes).
+function recordStored(value) {
+  if (value === null || typeof value !== 'object') return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'argon2') recordSecret('password-hash', v);
+    else if (k === 'hashedBackup' && Array.isArray(v)) v.forEach((h) => recordSecret('backup-code-hash', h));
+    else if (k === 'secret' && typeof v === 'string') recordSecret('totp-secret', v);
+    else recordStored(v);
+  }
 }
 
 export const sha256hex = (s) => createHash('sha256').update(s).digest('hex');
@@ -95,7 +159,10 @@ export function totp(base32, time = Date.now() / 1000) {
   counterBuf.writeBigUInt64BE(BigInt(Math.floor(time / 30)));
   const h = createHmac('sha1', key).update(counterBuf).digest();
   const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
+  const code = String((h.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
+  recordSecret('totp-secret', base32);
+  recordSecret('code', code);
+  return code;
 }
 
 // Cookie jar for the SPA's cookie sessions.
@@ -117,6 +184,7 @@ export function mailsTo(address) {
   return files.map((f) => readFileSync(path.join(dir, f), 'utf8'))
     .filter((m) => new RegExp(`^To: <?${address.replace(/[.+]/g, '\\$&')}>?\\r?$`, 'mi').test(m))
     .map((raw) => {
+      for (const m of raw.matchAll(/\b(\d{3})-(\d{3})\b/g)) recordSecret('code', m[1] + m[2]);
       const [head, ...rest] = raw.split(/\r?\n\r?\n/);
       const subject = /^Subject: (.*)$/mi.exec(head)?.[1]?.trim();
       return { raw, head, subject, body: rest.join('\n\n') };
