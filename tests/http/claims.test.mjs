@@ -5,6 +5,7 @@
 // limiter out of the way), `myaccount-admin reset-2fa`, and a clear 500 for a
 // broken config. Runs in every server mode against one database, so every
 // test makes its own users.
+import { randomBytes } from 'node:crypto';
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -180,7 +181,8 @@ test('a broken config answers a clear 500 naming no secret, and the log names th
       `mongodb_uri = mongodb://admin:${secrets.db}@127.0.0.1:9/`, `smtp_password = ${secrets.smtp}`, 'session_days = ninety'] },
     // libmongoc's own message quotes the password of this URI.
     { why: 'a URI libmongoc refuses', cause: 'mongodb_uri: ', lines: [
-      `mongodb_uri = mongodb://admin:x:${secrets.uri}@127.0.0.1:9/`, `smtp_password = ${secrets.smtp}`] },
+      `mongodb_uri = mongodb://admin:x:${secrets.uri}@127.0.0.1:9/`, `smtp_password = ${secrets.smtp}`,
+      `secret_key = ${randomBytes(32).toString('hex')}`] },
   ];
   const programs = readdirSync(path.join(TOP, 'build/cgi-bin')).filter((f) => !f.includes('.'));
   assert.ok(programs.length >= 3);

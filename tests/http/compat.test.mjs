@@ -87,17 +87,22 @@ test('racing creations never pass the per-user token limit', async () => {
   const limit = Number(process.env.PAT_MAX ?? 8);
   const u = createUser('race');
   const auth = await login(u);
+  // A script's token that skips the second factor races itself: the
+  // password as second factor has its own, smaller limit on parallel checks.
+  const script = await api('POST', '/api/v1/users.generatePersonalAccessToken',
+    { auth, json: { tokenName: 'script', bypassTwoFactor: true }, headers: pw2fa(u) });
+  assert.equal(script.status, 200, script.text);
+  const pat = { userId: u.id, authToken: script.json.token };
   const n = limit * 3;
   const answers = await Promise.all(Array.from({ length: n }, (_, i) =>
-    api('POST', '/api/v1/users.generatePersonalAccessToken',
-      { auth, json: { tokenName: `t${i}` }, headers: pw2fa(u) })));
+    api('POST', '/api/v1/users.generatePersonalAccessToken', { auth: pat, json: { tokenName: `t${i}` } })));
   const made = answers.filter((r) => r.status === 200).length;
   const refused = answers.filter((r) => r.json?.errorType === 'error-too-many-tokens').length;
   assert.equal(made + refused, n, answers.filter((r) => r.status !== 200 && r.json?.errorType !== 'error-too-many-tokens').map((r) => r.text).join('\n'));
-  assert.ok(made <= limit, `${made} made, limit ${limit}`);
+  assert.ok(made <= limit - 1, `${made} made beside the script's own, limit ${limit}`);
   assert.ok(made >= 1, 'the first ones are kept');
   const listed = (await api('GET', '/api/v1/users.getPersonalAccessTokens', { auth })).json.tokens.length;
-  assert.equal(listed, made, 'every refused one was taken back');
+  assert.equal(listed, made + 1, 'every refused one was taken back');
 });
 
 test('regenerating keeps the name, the settings and exactly one token', async () => {
