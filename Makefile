@@ -26,7 +26,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
               -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-              -Ilib $(PKG_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"'
+              -Ilib $(PKG_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+              -DDATADIR='"$(DATADIR)"' -DBINDIR='"$(BINDIR)"'
 LDFLAGS    += -Wl,-z,relro,-z,now
 LDLIBS     += $(PKG_LIBS) -lfcgi
 

@@ -13,6 +13,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 
+
 struct config cfg;
 
 enum kind { K_STR, K_LONG, K_BOOL };
@@ -47,6 +48,8 @@ static const struct key keys[] = {
 	S(smtp_from, "My Account <noreply@localhost>"),
 	S(smtp_user, ""),
 	S(smtp_password, ""),
+	S(mail_texts, ""),      /* empty: the install's; see mailtext.c */
+	S(mail_sender, ""),     /* empty: the install's; see mail.c */
 	S(log_level, "info"),
 	B(allow_username_change, "true"),
 	B(allow_email_change, "true"),
