@@ -116,8 +116,8 @@ test('SMTP down: the mail is queued, not lost; the worker sends it later', async
   });
   assert.match(out, /^Status: 200/, 'the caller is not told about the mail server');
   // The request only queued the job; the sender it started tried and failed.
-  const queued = await waitForQueue(to, (q) => q.length === 1 && q[0].attempts === 1 && q[0].state === 'queued');
-  assert.equal(queued.length, 1);
+  const queued = await waitForQueue(to, (q) => q.length === 1 && q[0].attempts === 1 && q[0].state === 'queued', 20000);
+  assert.equal(queued.length, 1, JSON.stringify(queued));
   assert.equal(queued[0].state, 'queued');
   assert.equal(queued[0].attempts, 1);
   assert.equal(mailsTo(to).length, 0);
