@@ -107,6 +107,12 @@ io_process_getenv(const char *name)
 	return NULL;
 }
 
+bool
+io_is_cgi(void)
+{
+	return FCGX_IsCGI();
+}
+
 size_t
 io_read(void *buf, size_t n)
 {

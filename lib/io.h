@@ -16,6 +16,8 @@ const char *io_getenv(const char *name);
 /* A variable of the environment the process started with (under FastCGI
  * the request's variables replace it); NULL when unset. Borrowed. */
 const char *io_process_getenv(const char *name);
+/* True under plain CGI (one request per process), false under FastCGI. */
+bool io_is_cgi(void);
 /* Reads up to N body bytes; returns how many arrived. */
 size_t io_read(void *buf, size_t n);
 /* Writes all N bytes of the answer. Under FastCGI libfcgi sends it in

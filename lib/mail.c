@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -357,6 +358,12 @@ mail_kick(char ids[][ID_LEN + 1], size_t n)
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
 		return false;
+	/* stderr stays the log, except a plain CGI's pipe or socket: the web
+	 * server may wait for every writer of it to close before it ends the
+	 * answer (fcgiwrap does), which would make the request wait for SMTP
+	 * after all. The queue's lastError and run-queue still tell. */
+	struct stat st;
+	bool keep_stderr = !io_is_cgi() || (fstat(2, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode));
 	if ((pid = fork()) < 0) {
 		close(devnull);
 		return false;
@@ -369,7 +376,7 @@ mail_kick(char ids[][ID_LEN + 1], size_t n)
 			_exit(1);
 		if ((pid = fork()) != 0)
 			_exit(pid < 0);
-		if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0)
+		if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || (!keep_stderr && dup2(devnull, 2) < 0))
 			_exit(1);
 		close_range(3, ~0U, 0);
 		execve(path, argv, envp);

@@ -65,8 +65,9 @@ enum mail_result mail_queue_code_request(const char *who, const char *user_id, c
 bool mail_pending_take(char id[ID_LEN + 1]);
 
 /* Starts `mail_sender send-mail ID...` detached (own session, no inherited
- * descriptors but stderr, stdin/stdout on /dev/null). False when it could
- * not be started (the cron worker will send). */
+ * descriptors but stderr, stdin/stdout on /dev/null; under plain CGI a
+ * stderr pipe is not kept, so the web server is not held open). False
+ * when it could not be started (the cron worker will send). */
 bool mail_kick(char ids[][ID_LEN + 1], size_t n);
 
 /* The sender's side. Claims ID (NULL: the most overdue item) for

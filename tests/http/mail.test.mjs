@@ -180,3 +180,32 @@ test('sendEmailCode takes as long for an unknown user as for a known one, and th
     assert.match(mimeParts(mails.at(-1)).text.body, /\d{3}-\d{3}/);
   }
 });
+
+test('the answer never waits for the sender, which gets the queued ids and the config', async () => {
+  // A sender that takes its time and says what it was given. Under plain
+  // CGI the web server reads stdout and stderr through pipes; the answer is
+  // complete only when every writer closed them (fcgiwrap waits for both).
+  const dir = mkdtempSync(path.join(tmpdir(), 'slow-sender-'));
+  const sender = path.join(dir, 'sender.sh');
+  const said = path.join(dir, 'said');
+  writeFileSync(sender, `#!/bin/sh\necho "$@" "config=$MYACCOUNT_CONFIG" > ${said}.tmp; mv ${said}.tmp ${said}\nsleep 4\n`, { mode: 0o755 });
+  const conf = path.join(dir, 'myaccount.conf');
+  writeFileSync(conf, readFileSync(process.env.MYACCOUNT_CONFIG, 'utf8') + `\nmail_sender = ${sender}\n`);
+  const body = JSON.stringify({ emailOrUsername: `someone-${Date.now()}` });
+  const t0 = Date.now();
+  const out = execFileSync(path.join(TOP, 'build/cgi-bin/auth'), [], {
+    env: {
+      MYACCOUNT_CONFIG: conf, REQUEST_METHOD: 'POST', REQUEST_URI: '/api/v1/users.2fa.sendEmailCode',
+      CONTENT_TYPE: 'application/json', CONTENT_LENGTH: String(body.length), REMOTE_ADDR: randomIp(),
+    },
+    input: body, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const took = Date.now() - t0;
+  assert.match(out, /^Status: 200/);
+  assert.ok(took < 3000, `the CGI's pipes were let go at once (${took} ms)`);
+  let words = '';
+  for (let i = 0; i < 50 && !words; i++) {
+    try { words = readFileSync(said, 'utf8').trim(); } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  assert.match(words, new RegExp(`^send-mail [A-Za-z0-9]{17} config=${conf.replace(/[.]/g, '\\.')}$`));
+});
