@@ -338,7 +338,8 @@ mail_kick(char ids[][ID_LEN + 1], size_t n)
 	char *argv[MAX_PENDING + 3], confvar[4200], *envp[4];
 	const char *conf = io_process_getenv("MYACCOUNT_CONFIG");
 	size_t a = 0, e = 0;
-	int status;
+	long maxfd = sysconf(_SC_OPEN_MAX);
+	int status = 0;
 	pid_t pid;
 
 	if (n > MAX_PENDING)
@@ -378,14 +379,19 @@ mail_kick(char ids[][ID_LEN + 1], size_t n)
 			_exit(pid < 0);
 		if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || (!keep_stderr && dup2(devnull, 2) < 0))
 			_exit(1);
-		close_range(3, ~0U, 0);
+		if (close_range(3, ~0U, 0) != 0)       /* kernels before 5.9 */
+			for (long fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 65536); fd++)
+				close((int)fd);
 		execve(path, argv, envp);
 		_exit(127);
 	}
 	close(devnull);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	/* The middle child exits at once; ECHILD (SIGCHLD ignored by whoever
+	 * spawned us) leaves no zombie to reap either. */
+	pid_t w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return w < 0 || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 bson_t *

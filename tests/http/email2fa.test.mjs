@@ -129,7 +129,7 @@ t = SourceFileLoader('dbtool', '${path.join(TOP, 'tests/http/dbtool.py')}').load
 t.database().mail_queue.update_many({'to': '${to}'}, {'$set': {'nextAttemptAt': datetime.datetime.utcnow()}})
 `], { env: process.env });
   const worker = execFileSync(ADMIN, ['run-queue'], { encoding: 'utf8', env: process.env });
-  assert.match(worker, /1 sent/);
+  assert.match(worker, /\b[1-9]\d* sent/);   // the queue is shared: other due items may go too
   const mails = await waitForMails(to, 1);
   assert.equal(mails.length, 1);
   assert.equal(mails[0].subject, 'Authentication code');
