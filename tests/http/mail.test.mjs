@@ -210,3 +210,21 @@ test('the answer never waits for the sender, which gets the queued ids and the c
   }
   assert.match(words, new RegExp(`^send-mail [A-Za-z0-9]{17} config=${conf.replace(/[.]/g, '\\.')}$`));
 });
+
+test('the admin tool takes exactly the addresses mail can be sent to', () => {
+  const tag = `v${process.pid}${Date.now().toString(36)}`;
+  const tryCreate = (email, n) => {
+    try {
+      execFileSync(ADMIN, ['create-user', `${tag}${n}`, email], { input: 'pw-long-enough-1\n', encoding: 'utf8', stdio: 'pipe' });
+      return true;
+    } catch (e) {
+      assert.match(String(e.stderr), /not a valid email address/);
+      return false;
+    }
+  };
+  // Before, the admin tool took the first two (mail to them can never be
+  // built) and refused the last (which the mailer sends to).
+  assert.equal(tryCreate(`${tag}@ex\u00e4mple.org`, 1), false, 'non-ASCII domain');
+  assert.equal(tryCreate(`${tag}(x)@example.org`, 2), false, 'comment characters');
+  assert.equal(tryCreate(`${tag}@localhost`, 3), true, 'a dotless domain the mailer accepts');
+});
