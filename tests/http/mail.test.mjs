@@ -141,10 +141,19 @@ async function timingRound() {
   const users = Array.from({ length: 5 }, () => createUser('timing'));
   for (const u of users) db('set-email2fa', u.username, 'true');
   const time = async (who) => {
-    const t0 = process.hrtime.bigint();
-    const r = await api('POST', '/api/v1/users.2fa.sendEmailCode', {
+    const send = () => api('POST', '/api/v1/users.2fa.sendEmailCode', {
       json: { emailOrUsername: who }, headers: { 'X-Forwarded-For': randomIp() },
     });
+    let t0 = process.hrtime.bigint(), r;
+    try {
+      r = await send();
+    } catch (e) {
+      // A reset keep-alive connection on a loaded machine (seen once under
+      // lighttpd, no request reached it): say so and measure a fresh try.
+      console.log(`# sendEmailCode: ${e.message} (${e.cause?.code ?? e.cause}); trying again`);
+      t0 = process.hrtime.bigint();
+      r = await send();
+    }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json, { success: true });
