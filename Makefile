@@ -30,7 +30,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
               -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-              -Ilib $(PKG_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"'
+              -Ilib $(PKG_CFLAGS) -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+              -DDATADIR='"$(DATADIR)"' -DBINDIR='"$(BINDIR)"'
 # Each program links only what it uses. lib/ is a static archive, so a
 # program contains only the objects it calls into; --gc-sections drops the
 # functions of those it never calls; --as-needed records (and so loads) only

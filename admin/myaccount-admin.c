@@ -15,11 +15,14 @@
 #include "app.h"
 #include "config.h"
 #include "crypto.h"
+#include "emailcode.h"
 #include "json.h"
 #include "log.h"
 #include "mail.h"
 #include "schema.h"
+#include "smtp.h"
 #include "store.h"
+#include "twofactor.h"
 #include "user.h"
 
 static const char *prog = "myaccount-admin";
@@ -197,13 +200,6 @@ valid_username(const char *u)
 	return n >= 1 && n <= 64 && strspn(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-static bool
-valid_email(const char *e)
-{
-	const char *at = strchr(e, '@');
-	return at && at != e && strchr(at + 1, '.') && strlen(e) <= 254 && !strpbrk(e, " \t\r\n<>,;\"");
-}
-
 static int
 update_user(const char *username, bson_t *update, const char *done)
 {
@@ -286,7 +282,7 @@ cmd_create_user(int argc, char **argv)
 		return fail("%s", "usage: create-user USERNAME EMAIL|- [\"FULL NAME\"]");
 	if (!valid_username(argv[1]))
 		return fail("'%s' is not a valid username (letters, digits, . _ -; up to 64)", argv[1]);
-	if (!no_email && !valid_email(argv[2]))
+	if (!no_email && !mail_address_ok(argv[2]))
 		return fail("'%s' is not a valid email address", argv[2]);
 	snprintf(email, sizeof email, "%s", no_email ? "" : argv[2]);
 	for (char *p = email; *p; p++)
@@ -417,18 +413,199 @@ cmd_list_users(int argc, char **argv)
 	return rc;
 }
 
-/* Sends due queued mail (cron: every few minutes). Exit 1 when any failed. */
+/* The sender ------------------------------------------------------------
+ * Requests queue mail and start `send-mail ID...` after their answer; cron
+ * runs `run-queue`. Both claim items with a lease (mail.h), so an item is
+ * sent once however many senders run, and retried when a sender died. */
+
+/* The user a code request names: by username, or by (lower-cased) email.
+ * Returns a copy (caller destroys), NULL when none (or on error: *DB_ERROR). */
+static bson_t *
+request_user(const bson_t *job, bool *db_error)
+{
+	const char *uid = bson_get_str(job, "userId"), *who = bson_get_str(job, "who");
+	char lower[256];
+	bson_error_t e;
+	const bson_t *doc;
+	bson_t *user = NULL, *filter;
+
+	*db_error = false;
+	if (uid)
+		filter = BCON_NEW("_id", BCON_UTF8(uid));
+	else if (who && strchr(who, '@') && strlen(who) < sizeof lower) {
+		for (size_t i = 0; i <= strlen(who); i++)
+			lower[i] = (char)tolower((unsigned char)who[i]);
+		filter = BCON_NEW("emails.address", BCON_UTF8(lower));
+	} else if (who)
+		filter = BCON_NEW("username", BCON_UTF8(who));
+	else
+		return NULL;
+	bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_USERS), filter, opts, NULL);
+	if (mongoc_cursor_next(cur, &doc))
+		user = bson_copy(doc);
+	if (mongoc_cursor_error(cur, &e)) {
+		log_warn("mail: user lookup failed (database error %u.%u)", e.domain, e.code);
+		*db_error = true;
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	return user;
+}
+
+/* "Mail a code to WHO": nothing happens for an unknown user or one without
+ * email 2FA (the caller was told "success" either way). */
+static enum mail_outcome
+resolve_code_request(const bson_t *job, char *why, size_t n)
+{
+	const char *purpose = bson_get_str(job, "purpose");
+	struct tf_methods m;
+	int64_t expires;
+	bool db_error;
+	bson_t *user = request_user(job, &db_error);
+	enum mail_outcome r = MAIL_DONE;
+
+	if (db_error) {
+		snprintf(why, n, "database error looking up the user");
+		return MAIL_RETRY;
+	}
+	if (user == NULL || purpose == NULL)
+		goto out;
+	twofactor_methods(user, &m);
+	if (strcmp(purpose, EMAIL_CODE_2FA) != 0 || !m.email)
+		goto out;
+	switch (emailcode_send(user, purpose, true, &expires)) {
+	case -1:
+		snprintf(why, n, "database error storing the code");
+		r = MAIL_RETRY;
+		break;
+	case -2:
+		snprintf(why, n, "the code mail could not be made (see the log)");
+		break;
+	default:
+		break;
+	}
+out:
+	if (user)
+		bson_destroy(user);
+	return r;
+}
+
+static enum mail_outcome
+deliver_message(const bson_t *doc, char *why, size_t n)
+{
+	const char *to = bson_get_str(doc, "to"), *msg = bson_get_str(doc, "message");
+
+	if (to == NULL || msg == NULL) {
+		snprintf(why, n, "no recipient or message");
+		return MAIL_EXPIRED;
+	}
+	if (smtp_deliver(to, msg, why, n))
+		return MAIL_DONE;
+	log_warn("mail %s to be retried: %s", bson_get_str(doc, "_id"), why);
+	return MAIL_RETRY;
+}
+
+static const struct item_kind {
+	const char *kind;
+	enum mail_outcome (*run)(const bson_t *doc, char *why, size_t n);
+} item_kinds[] = {
+	{ MAIL_ITEM_MESSAGE, deliver_message },
+	{ MAIL_ITEM_CODE_REQUEST, resolve_code_request },
+};
+
+struct tally {
+	int done, retry, dropped;
+};
+
+/* Claims ID (NULL: the most overdue item) and does its work. False when
+ * there was nothing to claim. */
+static bool
+process_one(const char *id, struct tally *t, bool *db_error)
+{
+	char claim[ID_LEN + 1], why[256] = "";
+	bson_t *doc = mail_claim(id, claim, db_error);
+	const char *kind;
+	enum mail_outcome r = MAIL_EXPIRED;
+
+	if (doc == NULL)
+		return false;
+	kind = bson_get_str(doc, "kind");
+	int64_t expires = bson_get_date(doc, "expiresAt");
+	if (expires && expires <= now_ms()) {
+		snprintf(why, sizeof why, "stale: not sent before it expired");
+	} else {
+		snprintf(why, sizeof why, "unknown kind of item");
+		for (size_t i = 0; i < sizeof item_kinds / sizeof item_kinds[0]; i++)
+			if (strcmp(kind ? kind : MAIL_ITEM_MESSAGE, item_kinds[i].kind) == 0) {
+				why[0] = '\0';
+				r = item_kinds[i].run(doc, why, sizeof why);
+			}
+	}
+	mail_finish(doc, claim, r, why[0] ? why : NULL);
+	if (r == MAIL_DONE)
+		t->done++;
+	else if (r == MAIL_RETRY)
+		t->retry++;
+	else
+		t->dropped++;
+	bson_destroy(doc);
+	return true;
+}
+
+/* What this process's own jobs queued (a code request's mail) goes out now. */
+static void
+process_pending(struct tally *t, bool *db_error)
+{
+	char id[ID_LEN + 1];
+
+	for (int i = 0; i < 64 && mail_pending_take(id); i++)
+		process_one(id, t, db_error);
+}
+
+/* send-mail ID...: started by a request after its answer. */
+static int
+cmd_send_mail(int argc, char **argv)
+{
+	struct tally t = { 0 };
+	bool db_error = false;
+
+	if (argc < 2)
+		return fail("%s", "usage: send-mail ID...");
+	for (int i = 1; i < argc; i++) {
+		process_one(argv[i], &t, &db_error);
+		process_pending(&t, &db_error);
+	}
+	return db_error || t.retry ? 1 : 0;
+}
+
+/* Sends due queued mail (cron: every few minutes), purges finished items.
+ * Exit 1 when any is left for a later try. */
 static int
 cmd_run_queue(int argc, char **argv)
 {
-	int failed = 0, sent;
-	(void)argv;
-	if (argc != 1)
-		return fail("%s", "usage: run-queue");
-	if ((sent = mail_run_queue(500, &failed)) < 0)
-		return fail("%s", "database error while reading the mail queue");
-	printf("mail: %d sent, %d left for a later try\n", sent, failed);
-	return failed ? 1 : 0;
+	struct tally t = { 0 };
+	bool db_error = false;
+	long max = 500;
+	char *end;
+
+	if (argc == 3 && strcmp(argv[1], "--max") == 0) {
+		errno = 0;
+		max = strtol(argv[2], &end, 10);
+		if (errno || *end || max < 1 || max > 100000)
+			return fail("%s", "--max takes a number from 1 to 100000");
+	} else if (argc != 1) {
+		return fail("%s", "usage: run-queue [--max N]");
+	}
+	for (long i = 0; i < max && process_one(NULL, &t, &db_error); i++)
+		process_pending(&t, &db_error);
+	int64_t purged = mail_purge();
+	if (db_error || purged < 0)
+		return fail("%s", "database error while working through the mail queue");
+	printf("mail: %d sent, %d left for a later try, %d dropped, %lld purged\n", t.done, t.retry, t.dropped,
+	    (long long)purged);
+	return t.retry ? 1 : 0;
 }
 
 /* Exit 0 when USERNAME exists, 1 when not: for scripts (make run). */
@@ -458,7 +635,8 @@ static const struct command {
 	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },
 	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA (lost phone)" },
 	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
-	{ "run-queue", cmd_run_queue, "run-queue                       send queued mail now (run from cron every few minutes)" },
+	{ "run-queue", cmd_run_queue, "run-queue [--max N]             send due queued mail, purge old items (cron: every few minutes)" },
+	{ "send-mail", cmd_send_mail, "send-mail ID...                 send these queued items now (started by the programs)" },
 	{ "user-exists", cmd_user_exists, "user-exists USERNAME            exit 0 when the user exists, 1 when not" },
 };
 

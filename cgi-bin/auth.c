@@ -12,6 +12,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "emailcode.h"
+#include "mail.h"
 #include "json.h"
 #include "log.h"
 #include "loginguard.h"
@@ -236,8 +237,9 @@ login_second_factor(struct request *req, const bson_t *user, const char *code)
 		return true;
 	if (code == NULL || *code == '\0') {
 		json_object *details;
-		if (!twofactor_challenge(user, &m, method, &details))
-			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+		enum err_kind why = twofactor_challenge(user, &m, method, &details);
+		if (why != ERR_NONE)
+			reply_error(req, why, NULL);
 		else
 			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
 		return false;
@@ -343,16 +345,14 @@ out:
 }
 
 /* users.2fa.sendEmailCode: mails a fresh code to a user with email 2FA.
- * Always "success" so it cannot tell whether an account exists. */
+ * Always "success" so it cannot tell whether an account exists: the request
+ * only queues "mail a code to WHO" (the same one write whoever WHO is) and
+ * the sender, started after the answer, looks the user up. */
 static void
 send_email_code(struct request *req)
 {
 	const char *who = req->in ? req->in[SEND_WHO].s : NULL;
-	bson_t *user = NULL;
-	struct tf_methods m;
 	struct rl_key k;
-	int64_t expires;
-	int found = 0;
 
 	if (who == NULL && !req->session.ok) {
 		reply_error(req, ERR_PARAM_REQUIRED, "emailOrUsername is required");
@@ -369,23 +369,11 @@ send_email_code(struct request *req)
 	rl_key_window(&k, "send-code-ip", source, SEND_CODE_PER_IP_HOUR, 3600);
 	if (!ratelimit_hit(req, &k))
 		return;
-	if (who == NULL) {
-		user = bson_copy(req->session.user);
-		found = 1;
-	} else if ((found = find_user(req, who, strchr(who, '@') != NULL, &user)) < 0) {
+	if (mail_queue_code_request(who, who ? NULL : req->session.user_id, EMAIL_CODE_2FA) != MAIL_QUEUED) {
+		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return;
 	}
-	if (found) {
-		twofactor_methods(user, &m);
-		if (m.email && emailcode_send(user, EMAIL_CODE_2FA, true, &expires) < 0) {
-			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
-			goto out;
-		}
-	}
 	reply_ok(req, NULL);
-out:
-	if (user)
-		bson_destroy(user);
 }
 
 static void

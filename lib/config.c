@@ -14,6 +14,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 
+
 struct config cfg;
 
 enum kind { K_STR, K_LONG, K_BOOL };
@@ -53,6 +54,8 @@ static const struct key keys[] = {
 	S(smtp_from, "My Account <noreply@localhost>"),
 	S(smtp_user, ""),
 	S(smtp_password, ""),
+	S(mail_texts, ""),      /* empty: the install's; see mailtext.c */
+	S(mail_sender, ""),     /* empty: the install's; see mail.c */
 	S(log_level, "info"),
 	B(allow_username_change, "true"),
 	B(allow_email_change, "true"),

@@ -28,6 +28,8 @@ struct config {
 	char *smtp_from;
 	char *smtp_user;
 	char *smtp_password;
+	char *mail_texts;               /* directory of <lang>.json mail texts; "": DATADIR's */
+	char *mail_sender;              /* the admin tool, run to send queued mail; "": BINDIR's */
 	char *log_level;
 	bool  allow_username_change;
 	bool  allow_email_change;

@@ -82,7 +82,7 @@ int
 emailcode_send(const bson_t *user, const char *purpose, bool force_new, int64_t *expires)
 {
 	const char *uid = bson_get_str(user, "_id"), *to = user_verified_email(user);
-	char slot[96], digits[CODE_DIGITS + 1], shown[CODE_DIGITS + 2], subject[128], body[1024];
+	char slot[96], digits[CODE_DIGITS + 1], shown[CODE_DIGITS + 2];
 	struct rl_key k;
 	int64_t live;
 
@@ -118,12 +118,16 @@ emailcode_send(const bson_t *user, const char *purpose, bool force_new, int64_t 
 	}
 	/* Shown as "123-456", as Rocket.Chat mails it. */
 	snprintf(shown, sizeof shown, "%.3s-%.3s", digits, digits + 3);
-	mail_text(user, MAIL_2FA_CODE, cfg.site_name, shown, subject, sizeof subject, body, sizeof body);
-	int sent = mail_send(to, subject, body, *expires);
+	struct mail_var vars[] = { { "site", cfg.site_name }, { "code", shown } };
+	struct mail_content mc;
+	int sent = MAIL_ERR_BUILD;
+	if (mail_render(mail_language(user), MAIL_2FA_CODE, vars, 2, &mc) == 0) {
+		sent = mail_send(to, uid, &mc, *expires);
+		mail_content_free(&mc);
+	}
 	sodium_memzero(digits, sizeof digits);
 	sodium_memzero(shown, sizeof shown);
-	sodium_memzero(body, sizeof body);
-	return sent < 0 ? -1 : 1;
+	return sent == MAIL_ERR_BUILD ? -2 : sent < 0 ? -1 : 1;
 }
 
 /* Deleting the matching live code checks and uses it up at once; a wrong

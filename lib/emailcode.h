@@ -18,8 +18,9 @@
 #define EMAIL_CODE_2FA          "2fa"     /* the purpose of sign-in codes */
 
 /* Mails USER a fresh code for PURPOSE when FORCE_NEW or no live one exists
- * (within the per-user hourly limit). 1 mailed, 0 not needed/limited, -1
- * database error; *EXPIRES gets the live code's expiry (0: none). */
+ * (within the per-user hourly limit). 1 queued for mailing, 0 not
+ * needed/limited, -1 database error, -2 no mail could be made (logged);
+ * *EXPIRES gets the live code's expiry (0: none). */
 int emailcode_send(const bson_t *user, const char *purpose, bool force_new, int64_t *expires);
 
 /* Checks CODE ("123456" or "123-456") against USER's live code for PURPOSE;

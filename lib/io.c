@@ -1,23 +1,87 @@
 /* io.c - fcgi_stdio.h redefines stdio; it is included here and nowhere else. */
 #include <fcgi_stdio.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io.h"
 
 extern char **environ;
 
+#define MAX_HOOKS 8
+
+static char **process_env;
+static bool in_request;
+static struct { void (*fn)(void *); void *arg; } hooks[MAX_HOOKS];
+static size_t nhooks;
+
+bool
+io_after_answer(void (*fn)(void *), void *arg)
+{
+	for (size_t i = 0; i < nhooks; i++)
+		if (hooks[i].fn == fn && hooks[i].arg == arg)
+			return true;
+	if (nhooks == MAX_HOOKS)
+		return false;
+	hooks[nhooks].fn = fn;
+	hooks[nhooks++].arg = arg;
+	return true;
+}
+
+static void
+run_hooks(void)
+{
+	/* A hook may register another: it runs in this round too. */
+	for (size_t i = 0; i < nhooks; i++)
+		hooks[i].fn(hooks[i].arg);
+	nhooks = 0;
+}
+
+/* Hands the whole answer to the web server: FastCGI ends the request;
+ * CGI flushes and lets go of stdout, which is the server's sign that the
+ * answer is complete. */
+static void
+finish_answer(void)
+{
+	if (!in_request)
+		return;
+	in_request = false;
+	if (nhooks == 0)
+		return;         /* FCGI_Accept finishes it as always */
+	if (FCGX_IsCGI()) {
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		fflush(stdout);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			close(fd);
+		}
+	} else {
+		FCGI_Finish();
+	}
+	run_hooks();
+}
+
+static void
+finish_at_exit(void)
+{
+	finish_answer();
+}
+
 int
 io_accept(void)
 {
-	static char **process_env;
-
-	if (process_env == NULL)
+	if (process_env == NULL) {
 		process_env = environ;
-	if (FCGI_Accept() >= 0)
+		atexit(finish_at_exit);
+	}
+	finish_answer();
+	if (FCGI_Accept() >= 0) {
+		in_request = true;
 		return 0;
+	}
 	/* libfcgi pointed environ at the last request's variables, which it
 	 * has freed by now; clean-up code (libmongoc logs, tzset) reads it. */
 	environ = process_env;
@@ -29,6 +93,24 @@ io_getenv(const char *name)
 {
 	/* FCGI_Accept points environ at the current request's variables. */
 	return getenv(name);
+}
+
+const char *
+io_process_getenv(const char *name)
+{
+	size_t n = strlen(name);
+	char **env = process_env ? process_env : environ;
+
+	for (char **e = env; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+bool
+io_is_cgi(void)
+{
+	return FCGX_IsCGI();
 }
 
 size_t
@@ -60,7 +142,8 @@ void
 io_write(const void *buf, size_t n)
 {
 	/* FCGI_fwrite takes a non-const pointer but only reads it. */
-	fwrite((void *)(uintptr_t)buf, 1, n, stdout);
+	if (n > 0)
+		fwrite((void *)(uintptr_t)buf, 1, n, stdout);
 }
 
 void

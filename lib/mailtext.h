@@ -1,5 +1,10 @@
-/* mailtext.h - the words of the mails the service sends, in the languages
- * of the SPA, chosen by the user's language preference. */
+/* mailtext.h - the words of the mails the service sends. They are data, not
+ * C: one JSON file per language (www/i18n/mail/<lang>.json, beside the SPA's
+ * translations), read once per process at the first mail; each kind has a
+ * "subject" and a plain "text" with {placeholders}. The HTML part is built
+ * from the text by the escaping writer (html.h): blank lines make
+ * paragraphs, a paragraph indented by four spaces is shown large (a code).
+ * A kind missing from a language falls back to English of the SAME kind. */
 #ifndef MA_MAILTEXT_H
 #define MA_MAILTEXT_H
 
@@ -7,15 +12,43 @@
 #include <stddef.h>
 
 enum mail_kind {
-	MAIL_2FA_CODE,      /* {site}, {code} */
+	MAIL_2FA_CODE,      /* "2fa-code": {site}, {code} */
+	MAIL_KINDS
 };
 
-/* Fills SUBJECT and BODY for USER's language (English when unknown),
- * replacing {site} and {code}. */
-void mail_text(const bson_t *user, enum mail_kind kind, const char *site, const char *code,
-    char *subject, size_t subject_len, char *body, size_t body_len);
+/* The kind's key in the JSON files ("2fa-code"). */
+const char *mail_kind_name(enum mail_kind kind);
 
-/* The language tag mail_text() picks for USER ("en", "de", "pt-BR", ...). */
+/* One placeholder: {NAME} is replaced by VALUE (user data is fine: the
+ * text part takes it as is, the HTML part escapes it). */
+struct mail_var {
+	const char *name;
+	const char *value;
+};
+
+/* A rendered mail; every string owned, freed by mail_content_free(). */
+struct mail_content {
+	char *subject;
+	char *text;
+	char *html;
+};
+
+/* Reads every <lang>.json of DIR (NULL: the configured mail_texts). Done
+ * once: later calls return the first result. -1 with ERR when DIR has no
+ * en.json, a file is not valid JSON, or English lacks a kind. */
+int mailtext_load(const char *dir, char *err, size_t errlen);
+/* Forgets what was loaded (tests load another directory). */
+void mailtext_free(void);
+
+/* The loaded language mail for USER is written in ("en", "de", "pt-BR",
+ * ...): settings.preferences.language, exact tag first, then the language
+ * alone; English when unknown. Borrowed. */
 const char *mail_language(const bson_t *user);
+
+/* Renders KIND in LANG (English when LANG lacks it) with VARS into OUT.
+ * -1 when the texts cannot be loaded or memory ran out (logged). */
+int mail_render(const char *lang, enum mail_kind kind, const struct mail_var *vars, size_t nvars,
+    struct mail_content *out);
+void mail_content_free(struct mail_content *c);
 
 #endif

@@ -82,7 +82,7 @@ twofactor_details(const struct tf_methods *m, const char *method, const bson_t *
 	return details_of(m, method, user, false, 0);
 }
 
-bool
+enum err_kind
 twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
     json_object **details)
 {
@@ -91,9 +91,9 @@ twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *
 
 	*details = NULL;
 	if (strcmp(method, "email") == 0 && (generated = emailcode_send(user, EMAIL_CODE_2FA, false, &expires)) < 0)
-		return false;
+		return generated == -2 ? ERR_MAIL_UNAVAILABLE : ERR_DB_UNAVAILABLE;
 	*details = details_of(m, method, user, generated > 0, expires);
-	return true;
+	return ERR_NONE;
 }
 
 static enum tf_result
@@ -240,8 +240,9 @@ twofactor_check(struct request *req)
 	}
 	if (code == NULL || *code == '\0') {
 		json_object *details;
-		if (!twofactor_challenge(user, &m, method, &details))
-			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+		enum err_kind why = twofactor_challenge(user, &m, method, &details);
+		if (why != ERR_NONE)
+			reply_error(req, why, NULL);
 		else
 			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
 		return false;

@@ -31,8 +31,9 @@ const char *twofactor_pick(const struct tf_methods *m, const char *requested, bo
 json_object *twofactor_details(const struct tf_methods *m, const char *method, const bson_t *user);
 /* The details of a totp-required answer; for the email method it first
  * reuses a live code or mails a new one (Rocket.Chat's processInvalidCode).
- * false on a database error. *DETAILS is new (caller owns). */
-bool twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
+ * ERR_NONE with *DETAILS new (caller owns), else the error to answer
+ * (ERR_DB_UNAVAILABLE, ERR_MAIL_UNAVAILABLE; the cause is logged). */
+enum err_kind twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *method,
     json_object **details);
 /* Checks CODE by METHOD for USER. Each check first takes one of the
  * user's TF_MAX_FAILURES slots per TF_WINDOW_S (kept on a wrong code, given

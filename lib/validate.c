@@ -11,52 +11,9 @@
 #include <string.h>
 
 #include "date.h"
+#include "utf8.h"
 
 #define SHOWN_NAME_MAX 100     /* bytes of a caller's key echoed in a message */
-
-long
-utf8_length(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	long n = 0;
-
-	while (p < end) {
-		unsigned c = *p;
-		int extra;
-		unsigned cp;
-		if (c < 0x80) { extra = 0; cp = c; }
-		else if ((c & 0xe0) == 0xc0) { extra = 1; cp = c & 0x1f; }
-		else if ((c & 0xf0) == 0xe0) { extra = 2; cp = c & 0x0f; }
-		else if ((c & 0xf8) == 0xf0) { extra = 3; cp = c & 0x07; }
-		else return -1;
-		if (end - p <= extra)
-			return -1;
-		for (int i = 1; i <= extra; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF are not text. */
-		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-		    (extra == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return -1;
-		p += extra + 1;
-		n++;
-	}
-	return n;
-}
-
-size_t
-utf8_prefix(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	/* Step back over continuation bytes to the start of the cut character. */
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
 
 /* Copies a caller-chosen name into OUT for a message: valid UTF-8 kept,
  * anything else (invalid bytes, controls) shown as '?', cut on a character
@@ -64,7 +21,7 @@ utf8_prefix(const char *s, size_t len, size_t max)
 static void
 show_name(char *out, size_t n, const char *s)
 {
-	size_t len = strlen(s), keep = utf8_prefix(s, len, SHOWN_NAME_MAX), o = 0;
+	size_t len = strlen(s), keep = utf8_prefix(s, SHOWN_NAME_MAX), o = 0;
 
 	for (size_t i = 0; i < keep && o + 5 < n;) {
 		unsigned char c = (unsigned char)s[i];
@@ -106,7 +63,7 @@ concat3(char *out, size_t n, const char *a, const char *b, const char *c)
 	size_t o = 0;
 
 	for (int i = 0; i < 3; i++) {
-		size_t len = strlen(parts[i]), keep = utf8_prefix(parts[i], len, n - 1 - o);
+		size_t len = strlen(parts[i]), keep = utf8_prefix(parts[i], n - 1 - o);
 		memcpy(out + o, parts[i], keep);
 		o += keep;
 		if (keep < len)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "errors.h"
+#include "utf8.h"       /* utf8_length(), which specs count in */
 
 enum ftype {
 	F_STRING,       /* min/max: length in characters (UTF-8 code points) */
@@ -122,11 +123,5 @@ bool validate_object(json_object *obj, const struct field *spec, bool coerce,
 /* Values SPEC can need at most (rows, nested objects included), so a
  * program can check at start-up that every route fits FVAL_MAX. */
 size_t validate_spec_size(const struct field *spec);
-
-/* Number of UTF-8 code points, or -1 when S is not valid UTF-8. */
-long utf8_length(const char *s, size_t len);
-/* The longest prefix of S (LEN bytes) of at most MAX bytes that ends on a
- * character boundary. */
-size_t utf8_prefix(const char *s, size_t len, size_t max);
 
 #endif

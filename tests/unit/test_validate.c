@@ -220,8 +220,8 @@ test_echoed_names(void)
 	CHECK(utf8_length(e.msg, strlen(e.msg)) > 0 && strstr(e.field, "bad??key") != NULL,
 	    "invalid bytes are shown as '?'");
 	json_object_put(o);
-	CHECK(utf8_prefix("a\xe2\x82\xac", 4, 3) == 1, "a prefix never ends inside a character");
-	CHECK(utf8_prefix("abc", 3, 5) == 3, "a short string is whole");
+	CHECK(utf8_prefix("a\xe2\x82\xac", 3) == 1, "a prefix never ends inside a character");
+	CHECK(utf8_prefix("abc", 5) == 3, "a short string is whole");
 }
 
 static void
