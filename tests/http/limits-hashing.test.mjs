@@ -5,19 +5,12 @@
 // password (both pay one argon2id check; a refused attempt pays none).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { api, createUser, randomIp, TOP } from './lib.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-function pyDb(code) {
-  return execFileSync('/usr/bin/python3', ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(here)})\n` +
-    `from dbtool import database\ndb = database()\n${code}`], { encoding: 'utf8', env: process.env }).trim();
-}
-const keyOf = (scope, subject) => `${scope}:${createHash('sha256').update(subject).digest('base64url')}`;
+import { createUser, randomIp, TOP } from './lib.mjs';
+import { freshPost, holdOff, keyOf } from './limits-lib.mjs';
 
 const PER_USER = Number(process.env.LOGIN_MAX_PER_USER ?? 5);
 const RUN = randomBytes(4).toString('hex');
@@ -31,8 +24,7 @@ const lastLong = (key, dflt) => {
 const ARGON_KIB = lastLong('argon2_memlimit_kib', 65536);
 const CAP = lastLong('hash_concurrency', 2);
 
-const attempt = (user, password, ip) =>
-  api('POST', '/api/v1/login', { json: { user, password }, headers: { 'X-Forwarded-For': ip } });
+const attempt = (user, password, ip) => freshPost('/api/v1/login', { user, password }, { 'X-Forwarded-For': ip });
 
 // Samples every program process of the auth binary: the sum of their RSS,
 // how many exist, and the argon2id memory in use (libsodium maps it as one
@@ -166,8 +158,7 @@ test('an unknown account takes as long as a wrong password', async (t) => {
   const locked = createUser('tmlock');
   for (let i = 0; i < PER_USER; i++) await attempt(locked.username, 'nope', randomIp());
   // Held off for the whole test, as a long series of failures would.
-  pyDb(`import datetime\ndb.ratelimits.update_one({'_id': ${JSON.stringify(keyOf('login-user', `id:${locked.id}`))}}, ` +
-    `{'$set': {'nextAt': datetime.datetime.utcnow() + datetime.timedelta(hours=1)}})`);
+  holdOff(keyOf('login-user', `id:${locked.id}`));
   const wrong = [], unknown = [], refused = [];
   // Warm up each FastCGI process's connection first.
   for (let i = 0; i < 4; i++) await attempt(`warm${i}x${RUN}`, 'x', randomIp());
