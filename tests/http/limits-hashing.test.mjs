@@ -2,7 +2,9 @@
 // its timing tells: a flood of sign-ins keeps argon2id memory within the
 // host-wide cap (hash_concurrency x argon2_memlimit_kib, measured from
 // /proc while it runs), and an unknown account takes as long as a wrong
-// password (both pay one argon2id check; a refused attempt pays none).
+// password (both pay one argon2id check; a refused attempt pays none); and
+// a sign-in that finds every hashing slot taken (held by another process,
+// as the programs share them) answers 503 after hash_wait_ms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -143,6 +145,55 @@ test('150 parallel sign-ins from one address hash at most the per-address allowa
     `peak RSS ${Math.round(peak.rssKib / 1024)} MiB (PSS ${Math.round(peak.pssKib / 1024)} MiB) over ${peak.procs} processes`);
   assert.ok(results.every((r) => [401, 429, 503].includes(r.status)));
   assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64);
+});
+
+// Holds every slot of the programs' hashing semaphore (the same System V
+// set they meet in: key from SHA-256 of "myaccount-hash:<config>:<cap>")
+// until its stdin closes; exiting gives the slots back through SEM_UNDO.
+const HOLDER = String.raw`
+import ctypes, hashlib, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+cap = int(sys.argv[2])
+h = hashlib.sha256(('myaccount-hash:%s:%d' % (os.path.realpath(sys.argv[1]), cap)).encode()).digest()
+key = (struct.unpack('<I', h[:4])[0] & 0x7fffffff) or 1
+semid = libc.semget(key, 1, 0o600)
+if semid < 0:
+    print('no semaphore: errno %d' % ctypes.get_errno(), flush=True)
+    sys.exit(1)
+class Op(ctypes.Structure):
+    _fields_ = [('num', ctypes.c_ushort), ('op', ctypes.c_short), ('flg', ctypes.c_short)]
+SEM_UNDO = 0x1000
+if libc.semop(semid, ctypes.byref(Op(0, -cap, SEM_UNDO)), 1) != 0:
+    print('semop: errno %d' % ctypes.get_errno(), flush=True)
+    sys.exit(1)
+print('held', flush=True)
+sys.stdin.read()
+`;
+
+test('no hashing slot within hash_wait_ms: 503 error-server-busy with Retry-After', async () => {
+  const WAIT = lastLong('hash_wait_ms', 3000);
+  await attempt(`prime${RUN}`, 'x', randomIp());   // the programs have made the set
+  const holder = spawn('/usr/bin/python3', ['-c', HOLDER, process.env.MYACCOUNT_CONFIG, String(CAP)],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const said = await new Promise((resolve) => holder.stdout.once('data', (d) => resolve(String(d).trim())));
+  assert.equal(said, 'held', said);
+  try {
+    const t0 = Date.now();
+    const r = await attempt(`busy${RUN}`, 'x', randomIp());
+    const ms = Date.now() - t0;
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.success, false);
+    assert.equal(r.json.errorType, 'error-server-busy');
+    assert.match(r.json.error, /busy/);
+    assert.equal(r.headers.get('retry-after'), '1');
+    assert.ok(ms >= WAIT * 0.9, `answered after the bounded wait (${ms} ms)`);
+  } finally {
+    const gone = new Promise((resolve) => holder.on('close', resolve));
+    holder.stdin.end();
+    await gone;
+  }
+  const after = await attempt(`busy${RUN}`, 'x', randomIp());
+  assert.equal(after.status, 401, 'the slots came back when the holder exited');
 });
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
