@@ -248,9 +248,11 @@ rl_failed(struct rl_key *k)
 	int64_t now = now_ms();
 	long over = k->count - k->limit;
 
-	if (!k->taken || k->policy != RL_BACKOFF)
+	if (!k->taken)
 		return;
-	k->taken = false;
+	k->taken = false;   /* a window's slot simply stays counted */
+	if (k->policy != RL_BACKOFF)
+		return;
 	/* The failure bringing the count to LIMIT + over waits 2^over s. */
 	int64_t delay = over < 0 ? 0 : over >= 30 ? k->window_s : (int64_t)1 << over;
 	if (delay > k->window_s)

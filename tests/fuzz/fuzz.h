@@ -64,34 +64,36 @@ fuzz_check_date(json_object *v)
 static const char *const fuzz_colours[] = { "red", "green", NULL };
 
 static const struct field fuzz_inner_spec[] = {
-	{ "x", F_INT, F_REQUIRED, -5, 5, NULL, NULL, 0, NULL },
-	{ "label", F_STRING, F_NO_CTRL | F_NULLABLE, 0, 8, NULL, NULL, 0, NULL },
-	{ "flag", F_BOOL, 0, 0, 0, NULL, NULL, 0, NULL },
+	{ .name = "x", .type = F_INT, .flags = F_REQUIRED, .min = -5, .max = 5 },
+	{ .name = "label", .type = F_STRING, .flags = F_NO_CTRL | F_NULLABLE, .max = 8 },
+	{ .name = "flag", .type = F_BOOL },
 	FIELD_END
 };
 
 static const struct field fuzz_spec[] = {
-	{ "name", F_STRING, F_REQUIRED | F_NO_CTRL, 1, 5, NULL, NULL, 0, NULL },
-	{ "flag", F_BOOL, 0, 0, 0, NULL, NULL, 0, NULL },
-	{ "count", F_INT, 0, 1, 10, NULL, NULL, 0, NULL },
-	{ "big", F_INT, 0, 0, 0, NULL, NULL, 0, NULL },
-	{ "ratio", F_NUMBER, F_NULLABLE, -1, 1, NULL, NULL, 0, NULL },
-	{ "amount", F_NUMBER, 0, 0, 0, NULL, NULL, 0, NULL },
-	{ "colour", F_STRING, 0, 0, 0, fuzz_colours, NULL, 0, NULL },
-	{ "words", F_STRING_ARRAY, 0, 0, 2, NULL, NULL, 3, NULL },
-	{ "note", F_STRING, F_NULLABLE, 0, 10, NULL, NULL, 0, NULL },
-	{ "password", F_PASSWORD, 0, 1, 20, NULL, NULL, 0, NULL },
-	{ "user", F_LOGIN_USER, F_NO_CTRL, 1, 20, NULL, NULL, 0, NULL },
-	{ "inner", F_OBJECT, 0, 0, 0, NULL, fuzz_inner_spec, 0, NULL },
-	{ "extra", F_OBJECT, F_ANY_KEYS, 0, 0, NULL, NULL, 0, NULL },
-	{ "expires", F_STRING, F_NULLABLE, 20, 40, NULL, NULL, 0, fuzz_check_date },
+	{ .name = "name", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 5 },
+	{ .name = "flag", .type = F_BOOL },
+	{ .name = "count", .type = F_INT, .min = 1, .max = 10 },
+	{ .name = "big", .type = F_INT },
+	{ .name = "ratio", .type = F_NUMBER, .flags = F_NULLABLE, .min = -1, .max = 1 },
+	{ .name = "amount", .type = F_NUMBER },
+	{ .name = "colour", .type = F_STRING, .choices = fuzz_colours },
+	{ .name = "words", .type = F_STRING_ARRAY, .max = 2, .item_max = 3 },
+	{ .name = "note", .type = F_STRING, .flags = F_NULLABLE, .max = 10 },
+	{ .name = "password", .type = F_PASSWORD, .min = 1, .max = 20 },
+	{ .name = "user", .type = F_LOGIN_USER, .flags = F_NO_CTRL, .min = 1, .max = 20 },
+	{ .name = "inner", .type = F_OBJECT, .sub = fuzz_inner_spec },
+	{ .name = "extra", .type = F_OBJECT, .flags = F_ANY_KEYS },
+	{ .name = "expires", .type = F_STRING, .flags = F_NULLABLE, .min = 20, .max = 40, .check = fuzz_check_date },
+	{ .name = "when", .type = F_DATE, .flags = F_NULLABLE },
+	{ .name = "items", .type = F_OBJECT_ARRAY, .max = 3, .sub = fuzz_inner_spec },
 	FIELD_END
 };
 
 /* setPreferences' body (cgi-bin/preferences.c): {"userId", "data": {...}}. */
 static const struct field fuzz_set_preferences_spec[] = {
-	{ "userId", F_STRING, F_NO_CTRL, 1, 64, NULL, NULL, 0, NULL },
-	{ "data", F_OBJECT, F_REQUIRED, 0, 0, NULL, preference_fields, 0, NULL },
+	{ .name = "userId", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = 64 },
+	{ .name = "data", .type = F_OBJECT, .flags = F_REQUIRED, .sub = preference_fields },
 	FIELD_END
 };
 

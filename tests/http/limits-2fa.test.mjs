@@ -5,14 +5,11 @@
 // work once); "remember" is tied to the session, user agent and address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { api, createUser, login, db, randomIp, sha256hex, totp, waitForMails, loginBlocked, loginWrong } from './lib.mjs';
+import { freshPost, pyDb } from './limits-lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const TF_MAX = 5;
 const MAILS_PER_HOUR = 5;
@@ -24,11 +21,6 @@ const serverKey = () => {
 const keyed = (purpose, text) =>
   'k1:' + createHmac('sha256', serverKey()).update(`${purpose}\0${text}`).digest('base64url');
 
-function pyDb(code) {
-  return execFileSync('/usr/bin/python3', ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(here)})\n` +
-    `from dbtool import database\ndb = database()\n${code}`], { encoding: 'utf8', env: process.env }).trim();
-}
-
 const errorsOf = (results, field) => {
   const t = {};
   for (const r of results) t[r.json?.[field] ?? r.status] = (t[r.json?.[field] ?? r.status] ?? 0) + 1;
@@ -39,9 +31,8 @@ test('parallel wrong TOTP codes at sign-in: at most the limit are checked', asyn
   const u = createUser('tfpar');
   db('set-totp', u.username, SECRET);
   const n = 30;
-  const results = await Promise.all(Array.from({ length: n }, () => api('POST', '/api/v1/login', {
-    json: { user: u.username, password: u.password, code: '000000' }, headers: { 'X-Forwarded-For': randomIp() },
-  })));
+  const results = await Promise.all(Array.from({ length: n }, () => freshPost('/api/v1/login',
+    { user: u.username, password: u.password, code: '000000' }, { 'X-Forwarded-For': randomIp() })));
   // Each is a checked wrong code, refused by the code limit, or (while
   // more than the sign-in allowance are in flight at once) blocked.
   const t = {};
@@ -59,9 +50,9 @@ test('parallel wrong passwords as second factor: at most the limit are checked',
   const u = createUser('pwpar');
   const auth = await login(u);
   const n = 30;
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => api('POST', '/api/v1/users.generatePersonalAccessToken', {
-    auth, json: { tokenName: `t${i}` }, headers: { 'x-2fa-method': 'password', 'x-2fa-code': sha256hex(`guess${i}`) },
-  })));
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => freshPost('/api/v1/users.generatePersonalAccessToken',
+    { tokenName: `t${i}` }, { 'X-User-Id': auth.userId, 'X-Auth-Token': auth.authToken,
+      'x-2fa-method': 'password', 'x-2fa-code': sha256hex(`guess${i}`) })));
   const t = errorsOf(results, 'errorType');
   assert.ok((t['totp-invalid'] ?? 0) <= TF_MAX && (t['totp-invalid'] ?? 0) >= 1, JSON.stringify(t));
   assert.equal((t['totp-invalid'] ?? 0) + (t['totp-max-attempts'] ?? 0), n, JSON.stringify(t));
@@ -71,9 +62,8 @@ test('parallel code mails for one user stay within the hourly limit', async () =
   const u = createUser('mailpar');
   const address = u.email.toLowerCase();
   db('set-email2fa', u.username, 'true');
-  const results = await Promise.all(Array.from({ length: 15 }, () => api('POST', '/api/v1/users.2fa.sendEmailCode', {
-    json: { emailOrUsername: u.username }, headers: { 'X-Forwarded-For': randomIp() },
-  })));
+  const results = await Promise.all(Array.from({ length: 15 }, () => freshPost('/api/v1/users.2fa.sendEmailCode',
+    { emailOrUsername: u.username }, { 'X-Forwarded-For': randomIp() })));
   for (const r of results) assert.equal(r.status, 200, r.text);
   await waitForMails(address, MAILS_PER_HOUR + 1, 2000);   // more would show by now
   const mails = await waitForMails(address, MAILS_PER_HOUR, 1000);

@@ -2,22 +2,17 @@
 // its timing tells: a flood of sign-ins keeps argon2id memory within the
 // host-wide cap (hash_concurrency x argon2_memlimit_kib, measured from
 // /proc while it runs), and an unknown account takes as long as a wrong
-// password (both pay one argon2id check; a refused attempt pays none).
+// password (both pay one argon2id check; a refused attempt pays none); and
+// a sign-in that finds every hashing slot taken (held by another process,
+// as the programs share them) answers 503 after hash_wait_ms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { api, createUser, randomIp, TOP, loginBlocked, loginWrong } from './lib.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-function pyDb(code) {
-  return execFileSync('/usr/bin/python3', ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(here)})\n` +
-    `from dbtool import database\ndb = database()\n${code}`], { encoding: 'utf8', env: process.env }).trim();
-}
-const keyOf = (scope, subject) => `${scope}:${createHash('sha256').update(subject).digest('base64url')}`;
+import { createUser, randomIp, TOP, loginBlocked, loginWrong } from './lib.mjs';
+import { freshPost, holdOff, keyOf } from './limits-lib.mjs';
 
 const PER_USER = Number(process.env.LOGIN_MAX_PER_USER ?? 5);
 const RUN = randomBytes(4).toString('hex');
@@ -31,8 +26,7 @@ const lastLong = (key, dflt) => {
 const ARGON_KIB = lastLong('argon2_memlimit_kib', 65536);
 const CAP = lastLong('hash_concurrency', 2);
 
-const attempt = (user, password, ip) =>
-  api('POST', '/api/v1/login', { json: { user, password }, headers: { 'X-Forwarded-For': ip } });
+const attempt = (user, password, ip) => freshPost('/api/v1/login', { user, password }, { 'X-Forwarded-For': ip });
 
 // Samples every program process of the auth binary: the sum of their RSS,
 // how many exist, and the argon2id memory in use (libsodium maps it as one
@@ -153,6 +147,55 @@ test('150 parallel sign-ins from one address hash at most the per-address allowa
   assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64);
 });
 
+// Holds every slot of the programs' hashing semaphore (the same System V
+// set they meet in: key from SHA-256 of "myaccount-hash:<config>:<cap>")
+// until its stdin closes; exiting gives the slots back through SEM_UNDO.
+const HOLDER = String.raw`
+import ctypes, hashlib, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+cap = int(sys.argv[2])
+h = hashlib.sha256(('myaccount-hash:%s:%d' % (os.path.realpath(sys.argv[1]), cap)).encode()).digest()
+key = (struct.unpack('<I', h[:4])[0] & 0x7fffffff) or 1
+semid = libc.semget(key, 1, 0o600)
+if semid < 0:
+    print('no semaphore: errno %d' % ctypes.get_errno(), flush=True)
+    sys.exit(1)
+class Op(ctypes.Structure):
+    _fields_ = [('num', ctypes.c_ushort), ('op', ctypes.c_short), ('flg', ctypes.c_short)]
+SEM_UNDO = 0x1000
+if libc.semop(semid, ctypes.byref(Op(0, -cap, SEM_UNDO)), 1) != 0:
+    print('semop: errno %d' % ctypes.get_errno(), flush=True)
+    sys.exit(1)
+print('held', flush=True)
+sys.stdin.read()
+`;
+
+test('no hashing slot within hash_wait_ms: 503 error-server-busy with Retry-After', async () => {
+  const WAIT = lastLong('hash_wait_ms', 3000);
+  await attempt(`prime${RUN}`, 'x', randomIp());   // the programs have made the set
+  const holder = spawn('/usr/bin/python3', ['-c', HOLDER, process.env.MYACCOUNT_CONFIG, String(CAP)],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const said = await new Promise((resolve) => holder.stdout.once('data', (d) => resolve(String(d).trim())));
+  assert.equal(said, 'held', said);
+  try {
+    const t0 = Date.now();
+    const r = await attempt(`busy${RUN}`, 'x', randomIp());
+    const ms = Date.now() - t0;
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.success, false);
+    assert.equal(r.json.errorType, 'error-server-busy');
+    assert.match(r.json.error, /busy/);
+    assert.equal(r.headers.get('retry-after'), '1');
+    assert.ok(ms >= WAIT * 0.9, `answered after the bounded wait (${ms} ms)`);
+  } finally {
+    const gone = new Promise((resolve) => holder.on('close', resolve));
+    holder.stdin.end();
+    await gone;
+  }
+  const after = await attempt(`busy${RUN}`, 'x', randomIp());
+  assert.equal(after.status, 401, 'the slots came back when the holder exited');
+});
+
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 async function timed(f) {
   const t0 = process.hrtime.bigint();
@@ -166,8 +209,7 @@ test('an unknown account takes as long as a wrong password', async (t) => {
   const locked = createUser('tmlock');
   for (let i = 0; i < PER_USER; i++) await attempt(locked.username, 'nope', randomIp());
   // Held off for the whole test, as a long series of failures would.
-  pyDb(`import datetime\ndb.ratelimits.update_one({'_id': ${JSON.stringify(keyOf('login-user', `id:${locked.id}`))}}, ` +
-    `{'$set': {'nextAt': datetime.datetime.utcnow() + datetime.timedelta(hours=1)}})`);
+  holdOff(keyOf('login-user', `id:${locked.id}`));
   const wrong = [], unknown = [], refused = [];
   // Warm up each FastCGI process's connection first.
   for (let i = 0; i < 4; i++) await attempt(`warm${i}x${RUN}`, 'x', randomIp());

@@ -7,19 +7,16 @@
 // starting over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { api, createUser, randomIp, cookiesFrom, loginBlocked, loginWrong } from './lib.mjs';
+import { randomBytes } from 'node:crypto';
+import { cookiesFrom, createUser, randomIp, loginBlocked, loginWrong } from './lib.mjs';
+import { freshPost, holdOff, keyOf, pyDb } from './limits-lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const PER_USER = Number(process.env.LOGIN_MAX_PER_USER ?? 5);
 const PER_IP = Number(process.env.LOGIN_MAX_PER_IP ?? 12);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const attempt = (user, password, ip, headers = {}) =>
-  api('POST', '/api/v1/login', { json: { user, password }, headers: { 'X-Forwarded-For': ip, ...headers } });
+  freshPost('/api/v1/login', { user, password }, { 'X-Forwarded-For': ip, ...headers });
 
 // How many of RESULTS were checked (a wrong password: 401) and how many
 // were refused before any check (Rocket.Chat's 401 error-login-blocked-for-*);
@@ -45,16 +42,6 @@ async function burst(n, make) {
   return { results, extras: Math.floor(Math.log2(seconds + 1)), seconds };
 }
 
-// Runs PYTHON against the test database (dbtool's connection).
-function pyDb(code) {
-  return execFileSync('/usr/bin/python3', ['-c', `import sys, json\nsys.path.insert(0, ${JSON.stringify(here)})\n` +
-    `from dbtool import database\ndb = database()\n${code}`], { encoding: 'utf8', env: process.env }).trim();
-}
-const keyOf = (scope, subject) => `${scope}:${createHash('sha256').update(subject).digest('base64url')}`;
-// Puts KEY's next allowed attempt an hour away, as a long series of
-// failures would, so a check right after cannot race the short first delay.
-const holdOff = (id) => pyDb(`import datetime\n` +
-  `db.ratelimits.update_one({'_id': ${JSON.stringify(id)}}, {'$set': {'nextAt': datetime.datetime.utcnow() + datetime.timedelta(hours=1)}})`);
 const RUN = randomBytes(4).toString('hex');
 const v6 = (prefix) => `${prefix}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
 const v6prefix = () => `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
@@ -109,9 +96,7 @@ test('the owner signed in before keeps signing in while strangers lock the accou
   const owner = await attempt(u.username, u.password, randomIp(), device);
   assert.equal(owner.status, 200, `the owner's device is not: ${owner.text}`);
   // By email too, in any case: the device belongs to the account.
-  const byEmail = await api('POST', '/api/v1/login', {
-    json: { user: u.email.toUpperCase(), password: u.password }, headers: { ...device, 'X-Forwarded-For': randomIp() },
-  });
+  const byEmail = await attempt(u.email.toUpperCase(), u.password, randomIp(), device);
   assert.equal(byEmail.status, 200, byEmail.text);
 
   // A forged or someone else's cookie is a stranger's.
