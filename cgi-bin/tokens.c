@@ -13,6 +13,7 @@
 #include "log.h"
 #include "respond.h"
 #include "store.h"
+#include "twofactor.h"
 
 #define BODY_MAX        2048
 #define NAME_MAX_CHARS  64
@@ -358,6 +359,7 @@ main(int argc, char **argv)
 		.name = "tokens",
 		.summary = "Personal access tokens for scripts and integrations (Rocket.Chat REST API v1).",
 		.routes = routes,
+		.hooks = { .second_factor_or_reply = twofactor_check_or_reply },
 	};
 	return app_main(argc, argv, &prog);
 }

@@ -89,7 +89,7 @@ app_main(int argc, char **argv, const struct program *prog)
 		return strcmp(argv[1], "--help") == 0 ? 0 : 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (route_check_table(prog->routes, prog->name) != 0)
+	if (route_check_table(prog->routes, &prog->hooks, prog->name) != 0)
 		return 1;
 	if (setup(prog) != 0) {
 		serve_broken();
@@ -98,7 +98,7 @@ app_main(int argc, char **argv, const struct program *prog)
 	while (io_accept() >= 0) {
 		unsigned long before = store_command_count();
 		req_begin(&req);
-		route_dispatch(&req, prog->routes);
+		route_dispatch(&req, prog->routes, &prog->hooks);
 		if (count)
 			resp_header(&req, "X-Mongo-Commands: %lu", store_command_count() - before);
 		io_drain();

@@ -11,6 +11,7 @@ struct program {
 	const char          *name;      /* "auth" */
 	const char          *summary;   /* one line for --help */
 	const struct route  *routes;
+	struct route_hooks   hooks;     /* what its rows need (route.h) */
 };
 
 int app_main(int argc, char **argv, const struct program *prog);

@@ -7,7 +7,6 @@
 
 #include "caller.h"
 #include "respond.h"
-#include "twofactor.h"
 
 static bool
 path_matches(const struct route *r, const char *path, const char **tail)
@@ -150,7 +149,7 @@ authenticate_or_reply(struct request *req, const struct route *r)
 }
 
 void
-route_dispatch(struct request *req, const struct route *routes)
+route_dispatch(struct request *req, const struct route *routes, const struct route_hooks *hooks)
 {
 	const struct route *r = find_route_or_reply(req, routes);
 
@@ -169,7 +168,7 @@ route_dispatch(struct request *req, const struct route *routes)
 	}
 	if (!read_body_or_reply(req, r) || !validate_or_reply(req, r))
 		return;
-	if ((r->flags & (R_2FA | R_2FA_STRICT)) && !twofactor_check(req))
+	if ((r->flags & (R_2FA | R_2FA_STRICT)) && !hooks->second_factor_or_reply(req))
 		return;
 	r->handler(req);
 	if (!replied(req))
@@ -177,9 +176,14 @@ route_dispatch(struct request *req, const struct route *routes)
 }
 
 int
-route_check_table(const struct route *routes, const char *program)
+route_check_table(const struct route *routes, const struct route_hooks *hooks, const char *program)
 {
 	for (const struct route *r = routes; r->path; r++) {
+		if ((r->flags & (R_2FA | R_2FA_STRICT)) && hooks->second_factor_or_reply == NULL) {
+			fprintf(stderr, "%s: %s %s needs the second factor, but the program sets no "
+			    ".hooks.second_factor_or_reply\n", program, r->method, r->path);
+			return -1;
+		}
 		size_t n = validate_spec_size(r->body) + validate_spec_size(r->query);
 		if (n > FVAL_MAX) {
 			fprintf(stderr, "%s: %s %s declares %zu fields, more than FVAL_MAX (%d)\n",

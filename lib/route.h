@@ -56,12 +56,20 @@ struct route {
 
 #define ROUTE_END { .path = NULL }
 
-/* Runs the whole request through ROUTES and leaves the answer in req->resp. */
-void route_dispatch(struct request *req, const struct route *routes);
+/* Checks a program plugs in for rows that need them, so a program links
+ * only what it uses: one without R_2FA rows never pulls in the second
+ * factor (TOTP, liboath, email codes, mail). */
+struct route_hooks {
+	/* R_2FA / R_2FA_STRICT rows: false after answering (twofactor.h). */
+	bool (*second_factor_or_reply)(struct request *req);
+};
 
-/* 0, or -1 after printing which route's field spec does not fit FVAL_MAX
- * (checked once when a program starts, so a too-large spec never reaches a
- * request). */
-int route_check_table(const struct route *routes, const char *program);
+/* Runs the whole request through ROUTES and leaves the answer in req->resp. */
+void route_dispatch(struct request *req, const struct route *routes, const struct route_hooks *hooks);
+
+/* 0, or -1 after printing what is wrong with the table: a field spec that
+ * does not fit FVAL_MAX, a row whose check has no hook (checked once when a
+ * program starts, so neither ever reaches a request). */
+int route_check_table(const struct route *routes, const struct route_hooks *hooks, const char *program);
 
 #endif

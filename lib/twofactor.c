@@ -222,7 +222,7 @@ remember(const struct request *req)
 }
 
 bool
-twofactor_check(struct request *req)
+twofactor_check_or_reply(struct request *req)
 {
 	const bson_t *user = req->session.user;
 	const char *code = req_header(req, "X-2fa-Code");

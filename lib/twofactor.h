@@ -45,6 +45,6 @@ enum tf_result twofactor_verify(const bson_t *user, const char *method, const ch
  * caller passed (or is exempt: PAT with bypassTwoFactor, or a success on
  * this session token within TF_REMEMBER_MS from the same user agent and
  * address, unless the route is R_2FA_STRICT). */
-bool twofactor_check(struct request *req);
+bool twofactor_check_or_reply(struct request *req);
 
 #endif
