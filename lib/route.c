@@ -170,6 +170,8 @@ route_dispatch(struct request *req, const struct route *routes, const struct rou
 		return;
 	if ((r->flags & (R_2FA | R_2FA_STRICT)) && !hooks->second_factor_or_reply(req))
 		return;
+	if (r->cache.max_age > 0)
+		resp_cache(req, r->cache.max_age, r->cache.shared);
 	r->handler(req);
 	if (!replied(req))
 		reply_error(req, ERR_INTERNAL, NULL);

@@ -52,6 +52,10 @@ struct route {
 	const bool          *feature;   /* admin switch (&cfg.x); NULL: always on */
 	enum err_kind        feature_off; /* what a switched-off feature answers;
 	                                 * ERR_NONE: ERR_NOT_ALLOWED */
+	struct {
+		long         max_age;   /* > 0: Cache-Control max-age; 0: no-store (the API's) */
+		bool         shared;    /* public (avatars) rather than private */
+	}                    cache;
 };
 
 #define ROUTE_END { .path = NULL }
