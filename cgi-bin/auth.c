@@ -149,7 +149,7 @@ find_one_user(struct request *req, bson_t *filter, bson_t **user)
 	}
 	if (mongoc_cursor_error(cur, &e)) {
 		found = -1;
-		store_fail(req, &e, "login user lookup");
+		reply_store_error(req, &e, "login user lookup");
 	}
 	mongoc_cursor_destroy(cur);
 	bson_destroy(opts);
@@ -226,7 +226,7 @@ reply_logged_in(struct request *req, const bson_t *user, const char *token, int6
 /* The second step: a user with TOTP or email 2FA must add a code. Login
  * never falls back to the password as a "second" factor. */
 static bool
-login_second_factor(struct request *req, const bson_t *user, const char *code)
+login_second_factor_or_reply(struct request *req, const bson_t *user, const char *code)
 {
 	struct tf_methods m;
 	const char *method;
@@ -254,7 +254,7 @@ login_second_factor(struct request *req, const bson_t *user, const char *code)
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return false;
 	case TF_BUSY:
-		return pw_reply_busy(req);
+		return reply_hash_busy(req);
 	default:
 		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
 		return false;
@@ -314,7 +314,7 @@ login(struct request *req)
 	enum pw_result pr = pw_verify(stored, digest);
 	if (pr == PW_BUSY) {
 		loginguard_abandon(&guard);
-		pw_reply_busy(req);
+		reply_hash_busy(req);
 		goto out;
 	}
 	if (pr != PW_MATCH) {
@@ -330,10 +330,10 @@ login(struct request *req)
 		goto out;
 	}
 	loginguard_passed(&guard);
-	if (!login_second_factor(req, user, c.code))
+	if (!login_second_factor_or_reply(req, user, c.code))
 		goto out;
 	note_login(user, digest);
-	if (!session_create(req, bson_get_str(user, "_id"), token, &expires))
+	if (!session_create_or_reply(req, bson_get_str(user, "_id"), token, &expires))
 		goto out;
 	loginguard_trust(req, bson_get_str(user, "_id"));
 	log_info("login user=%s ip=%s", bson_get_str(user, "_id"), req->ip);
@@ -367,7 +367,7 @@ send_email_code(struct request *req)
 	char source[96];
 	rl_source(req->ip, source, sizeof source);
 	rl_key_window(&k, "send-code-ip", source, SEND_CODE_PER_IP_HOUR, 3600);
-	if (!ratelimit_hit(req, &k))
+	if (!ratelimit_hit_or_reply(req, &k))
 		return;
 	if (mail_queue_code_request(who, who ? NULL : req->session.user_id, EMAIL_CODE_2FA) != MAIL_QUEUED) {
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
@@ -388,7 +388,7 @@ logout(struct request *req)
 	if (!ok) {
 		json_object_put(o);
 		json_object_put(data);
-		store_fail(req, &e, "logout");
+		reply_store_error(req, &e, "logout");
 		return;
 	}
 	if (req->session.via_cookie)
@@ -457,7 +457,7 @@ logout_other_clients(struct request *req)
 
 	bson_destroy(sel);
 	if (!ok) {
-		store_fail(req, &e, "logoutOtherClients");
+		reply_store_error(req, &e, "logoutOtherClients");
 		return;
 	}
 	o = json_object_new_object();
@@ -500,7 +500,7 @@ sessions_list(struct request *req)
 	bson_destroy(filter);
 	if (failed) {
 		json_object_put(list);
-		store_fail(req, &e, "sessions list");
+		reply_store_error(req, &e, "sessions list");
 		return;
 	}
 	o = json_object_new_object();
@@ -523,7 +523,7 @@ sessions_logout(struct request *req)
 	bson_destroy(&reply);
 	bson_destroy(sel);
 	if (!ok) {
-		store_fail(req, &e, "sessions logout");
+		reply_store_error(req, &e, "sessions logout");
 		return;
 	}
 	if (n == 0) {

@@ -135,7 +135,7 @@ set_preferences(struct request *req)
 	mongoc_find_and_modify_opts_set_fields(fam, fields);
 	mongoc_find_and_modify_opts_set_flags(fam, MONGOC_FIND_AND_MODIFY_RETURN_NEW);
 	if (!mongoc_collection_find_and_modify_with_opts(store_coll(COLL_USERS), sel, fam, &reply, &e)) {
-		store_fail(req, &e, "save preferences");
+		reply_store_error(req, &e, "save preferences");
 		goto out;
 	}
 	if (!bson_iter_init_find(&it, &reply, "value") || !BSON_ITER_HOLDS_DOCUMENT(&it)) {

@@ -94,7 +94,7 @@ insert_token_or_reply(struct request *req, const char *name, const char *key, bo
 		reply_error(req, ERR_TOKEN_EXISTS, NULL);
 		return false;
 	}
-	return store_fail(req, &e, "insert personal access token");
+	return reply_store_error(req, &e, "insert personal access token");
 }
 
 /* Best effort: a token this request made and must take back. */
@@ -129,7 +129,7 @@ tokens_before(struct request *req, const char *hash, int64_t created)
 	int64_t n = mongoc_collection_count_documents(store_coll(COLL_TOKENS), filter, NULL, NULL, NULL, &e);
 	bson_destroy(filter);
 	if (n < 0)
-		store_fail(req, &e, "count personal access tokens");
+		reply_store_error(req, &e, "count personal access tokens");
 	return n;
 }
 
@@ -197,7 +197,7 @@ remove_token(struct request *req, const char *key, bson_t *old)
 	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_REMOVE);
 	if (!mongoc_collection_find_and_modify_with_opts(store_coll(COLL_TOKENS), sel, opts, &reply, &e)) {
 		rc = -1;
-		store_fail(req, &e, "remove personal access token");
+		reply_store_error(req, &e, "remove personal access token");
 	} else if (bson_iter_init_find(&it, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
 		rc = 1;
 		if (old) {
@@ -236,7 +236,7 @@ find_token(struct request *req, const char *key, bool *bypass, int64_t *expires)
 	}
 	if (mongoc_cursor_error(cur, &e)) {
 		rc = -1;
-		store_fail(req, &e, "find personal access token");
+		reply_store_error(req, &e, "find personal access token");
 	} else if (rc == 0) {
 		reply_error(req, ERR_TOKEN_NOT_FOUND, NULL);
 	}
@@ -325,7 +325,7 @@ list(struct request *req)
 	bson_destroy(filter);
 	if (failed) {
 		json_object_put(tokens);
-		store_fail(req, &e, "list personal access tokens");
+		reply_store_error(req, &e, "list personal access tokens");
 		return;
 	}
 	o = json_object_new_object();

@@ -96,7 +96,7 @@ auth_token(struct request *req, const char *uid)
 	token_hash(s->token, s->token_hash);
 	found = lookup(req, uid, &e);
 	if (found < 0) {
-		store_fail(req, &e, "auth lookup");
+		reply_store_error(req, &e, "auth lookup");
 		return CALLER_FAILED;
 	}
 	if (found == 0)

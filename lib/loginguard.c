@@ -122,7 +122,7 @@ loginguard_begin_or_reply(struct request *req, struct login_guard *g, const char
 			continue;
 		loginguard_abandon(g);
 		if (r == RL_REFUSED)
-			login_blocked_reply(req, &g->keys[i]);
+			reply_login_blocked(req, &g->keys[i]);
 		else
 			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		goto out;
@@ -175,7 +175,7 @@ loginguard_trust(struct request *req, const char *user_id)
 /* Rocket.Chat's codes for a blocked sign-in, by what is blocked, with the
  * rate-limit headers; 401 in /login's shape (R_LOGIN_ERRORS). */
 bool
-login_blocked_reply(struct request *req, const struct rl_key *k)
+reply_login_blocked(struct request *req, const struct rl_key *k)
 {
 	bool by_address = strncmp(k->id, "login-ip:", 9) == 0;
 	long wait = ratelimit_headers(req, k);

@@ -38,7 +38,7 @@ void loginguard_abandon(struct login_guard *g);
 void loginguard_trust(struct request *req, const char *user_id);
 
 /* The one answer to a blocked sign-in, whichever key refused. */
-bool login_blocked_reply(struct request *req, const struct rl_key *k);
+bool reply_login_blocked(struct request *req, const struct rl_key *k);
 
 /* Device cookie values, exposed for tests: makes one for USER_ID issued at
  * ISSUED_S (seconds), or checks one; false without a secret_key. */

@@ -179,7 +179,7 @@ pw_hash(const char *hexdigest, char out[PWHASH_LEN])
 }
 
 bool
-pw_reply_busy(struct request *req)
+reply_hash_busy(struct request *req)
 {
 	resp_header(req, "Retry-After: 1");
 	reply_error(req, ERR_BUSY, NULL);

@@ -29,7 +29,7 @@ enum pw_result pw_verify(const char *stored, const char *hexdigest);
 enum pw_result pw_hash(const char *hexdigest, char out[PWHASH_LEN]);
 
 /* The 503 answer with Retry-After. Returns false. */
-bool pw_reply_busy(struct request *req);
+bool reply_hash_busy(struct request *req);
 
 /* The slot itself, for tests and for work other than the two above:
  * 0 taken, 1 none free within WAIT_MS, -1 error (logged). */

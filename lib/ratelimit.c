@@ -309,7 +309,7 @@ ratelimit_headers(struct request *req, const struct rl_key *k)
 }
 
 bool
-ratelimit_reply(struct request *req, const struct rl_key *k)
+reply_rate_limited(struct request *req, const struct rl_key *k)
 {
 	long wait = ratelimit_headers(req, k);
 
@@ -320,13 +320,13 @@ ratelimit_reply(struct request *req, const struct rl_key *k)
 }
 
 bool
-ratelimit_hit(struct request *req, struct rl_key *k)
+ratelimit_hit_or_reply(struct request *req, struct rl_key *k)
 {
 	switch (rl_take(k)) {
 	case RL_TAKEN:
 		break;
 	case RL_REFUSED:
-		return ratelimit_reply(req, k);
+		return reply_rate_limited(req, k);
 	case RL_ERROR:
 	default:
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);

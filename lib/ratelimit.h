@@ -72,11 +72,11 @@ void rl_clear(const struct rl_key *k);
 long ratelimit_headers(struct request *req, const struct rl_key *k);
 /* The 429 answer for a refused K with Retry-After and X-RateLimit-*
  * headers, in Rocket.Chat's words. Returns false. */
-bool ratelimit_reply(struct request *req, const struct rl_key *k);
+bool reply_rate_limited(struct request *req, const struct rl_key *k);
 /* Takes a slot for an endpoint where every call costs (mailing) and
  * answers 429 (or 503) when refused; false when replied. The slot is
  * kept: every call counts. */
-bool ratelimit_hit(struct request *req, struct rl_key *k);
+bool ratelimit_hit_or_reply(struct request *req, struct rl_key *k);
 
 /* The subject of per-address keys: an IPv4 address as it is, an IPv6
  * address reduced to its /64 (one customer's network, RFC 6177), an

@@ -1,6 +1,13 @@
 /* respond.h - every answer goes through here: Rocket.Chat envelopes, the one
  * error writer, extra headers. A request is answered exactly once; later
- * replies are ignored, so parse-or-reply helpers can simply return. */
+ * replies are ignored, so parse-or-reply helpers can simply return.
+ *
+ * Names carry the contract, everywhere in lib/ and cgi-bin/:
+ *   reply_*()     always answers (and returns false where it returns a bool,
+ *                 so a caller can `return reply_store_error(...)`);
+ *   *_or_reply()  answers exactly when it returns false;
+ * no other function answers. Where there are more than two outcomes the
+ * function returns an enum (auth_request(): absent/refused/failed/ok). */
 #ifndef MA_RESPOND_H
 #define MA_RESPOND_H
 

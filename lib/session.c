@@ -115,7 +115,7 @@ session_cookies(struct request *req, const char *token, int64_t expires_ms)
 }
 
 bool
-session_create(struct request *req, const char *user_id, char token_out[64], int64_t *expires_ms)
+session_create_or_reply(struct request *req, const char *user_id, char token_out[64], int64_t *expires_ms)
 {
 	char hash[TOKEN_HASH_LEN + 1], sid[17];
 	const char *ua = req_header(req, "User-Agent");
@@ -143,7 +143,7 @@ session_create(struct request *req, const char *user_id, char token_out[64], int
 	ok = mongoc_collection_insert_one(store_coll(COLL_TOKENS), doc, NULL, NULL, &e);
 	bson_destroy(doc);
 	if (!ok)
-		return store_fail(req, &e, "create session");
+		return reply_store_error(req, &e, "create session");
 	*expires_ms = expires;
 	return true;
 }

@@ -19,7 +19,7 @@ void csrf_for_token(const char *token, char out[64]);
 
 /* Creates a browser/API login session for USER_ID; TOKEN_OUT gets the plain
  * token (shown once). Returns false after replying on a database error. */
-bool session_create(struct request *req, const char *user_id, char token_out[64],
+bool session_create_or_reply(struct request *req, const char *user_id, char token_out[64],
     int64_t *expires_ms);
 
 /* Sets (or with TOKEN NULL, clears) the session and CSRF cookies. */

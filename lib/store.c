@@ -224,7 +224,7 @@ store_log_error(enum log_level level, const char *what, const bson_error_t *e)
 }
 
 bool
-store_fail(struct request *req, const bson_error_t *e, const char *what)
+reply_store_error(struct request *req, const bson_error_t *e, const char *what)
 {
 	enum err_kind kind = store_error_kind(e);
 	store_log_error(kind == ERR_DB_UNAVAILABLE ? LOG_WARN : LOG_ERROR, what, e);

@@ -52,8 +52,8 @@ mongoc_database_t *store_db(void);
 enum err_kind store_error_kind(const bson_error_t *e);
 bool store_is_duplicate(const bson_error_t *e);
 /* Logs WHAT with the error (never document contents) and answers REQ.
- * Always returns false so handlers can `return store_fail(...)`. */
-bool store_fail(struct request *req, const bson_error_t *e, const char *what);
+ * Always returns false so handlers can `return reply_store_error(...)`. */
+bool reply_store_error(struct request *req, const bson_error_t *e, const char *what);
 
 /* Database and driver messages quote data: MongoDB's E11000 says
  * `dup key: { _id: "<token hash>" }`, libmongoc quotes a bad URI's password.

@@ -258,7 +258,7 @@ twofactor_check_or_reply(struct request *req)
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		return false;
 	case TF_BUSY:
-		return pw_reply_busy(req);
+		return reply_hash_busy(req);
 	case TF_INVALID:
 	default:
 		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
