@@ -32,7 +32,7 @@ CGI=http://127.0.0.1:$((P + 1))
 rm -rf "$BINDIR" && mkdir -p "$BINDIR"
 for p in build/cgi-bin/*; do ln -s "$TOP/$p" "$BINDIR/"; done
 ln -s "$TOP/build/bench/hello" "$BINDIR/hello"
-printf 'log_level = warn\nargon2_opslimit = 1\nargon2_memlimit_kib = 8192\n' >"$EXTRA_CONF"
+printf 'log_level = warn\nargon2_opslimit = 1\nargon2_memlimit_kib = 8192\ntrusted_proxies = 127.0.0.1\nlogin_max_failures_per_ip = 1000\n' >"$EXTRA_CONF"
 
 trap 'deploy/stack.sh stop >/dev/null 2>&1 || true' EXIT
 rm -rf "$STATE_DIR"
@@ -92,7 +92,7 @@ measure() { # measure NAME PROGRAM URL [HEADERS...]
 # program's first GET route.
 cgi_request() {
 	if [ "$1" = auth ]; then echo /api/v1/me; return; fi
-	"build/cgi-bin/$1" --routes | awk '$1 == "GET" && $2 !~ /\*$/ { print $2; exit }'
+	"build/cgi-bin/$1" --routes | awk '$1 == "GET" { p = $2; sub(/\*$/, "bench", p); print p; exit }'
 }
 
 # One line per program: instructions and libraries of one plain-CGI request.
@@ -205,4 +205,14 @@ echo "Plain CGI behind nginx + fcgiwrap (one process per request):"
 measure "me_cgi" fcgiwrap "$CGI/api/v1/me" "$H1" "$H2"
 measure "hello_cgi" fcgiwrap "$CGI/bench/hello"
 awk -v a="$me_cgi_rps" -v b="$hello_cgi_rps" 'BEGIN {printf "ratio /api/v1/me : hello = %.3f  (CPU column: fcgiwrap only)\n", a / b}'
+echo
+# Password hashing is capped per host (hash_concurrency): the memory a flood
+# of sign-ins can take is bounded by the cap x argon2_memlimit_kib.
+kib=$(awk -F' *= *' '$1 == "argon2_memlimit_kib" {v = $2} END {print v}' "$MYACCOUNT_CONFIG")
+cap=$(awk -F' *= *' '$1 == "hash_concurrency" {v = $2} END {print v}' "$MYACCOUNT_CONFIG")
+echo "Argon2id memory under a flood (cap $cap x $kib KiB = $((cap * kib)) KiB), plain CGI and FastCGI:"
+for t in "$CGI" "$FAST"; do
+	printf '  %s: ' "${t##*:}"
+	node tests/bench/flood.mjs "$t" "$(readlink -f build/cgi-bin/auth)" "$kib" 150
+done
 } | tee "$OUT"
