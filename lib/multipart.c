@@ -186,14 +186,6 @@ struct part_head {
 	bool  has_filename, has_filename_ext;
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
 
 /* RFC 8187 ext-value "UTF-8'lang'%XX..." decoded into OUT (as long as V
  * at most); only UTF-8, no %00. */
@@ -209,7 +201,7 @@ ext_value(const char *v, char out[PARAM_MAX])
 	for (q++; *q; q++) {
 		int c = (unsigned char)*q;
 		if (c == '%') {
-			int hi = hexval((unsigned char)q[1]), lo = hi < 0 ? -1 : hexval((unsigned char)q[2]);
+			int hi = url_hex_digit((unsigned char)q[1]), lo = hi < 0 ? -1 : url_hex_digit((unsigned char)q[2]);
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			c = hi * 16 + lo;

@@ -6,8 +6,8 @@
 
 #include "xalloc.h"
 
-static int
-hexval(int c)
+int
+url_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9') return c - '0';
 	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -23,7 +23,7 @@ url_decode(char *s)
 		if (*s == '+') {
 			*o++ = ' ';
 		} else if (*s == '%') {
-			int hi = hexval((unsigned char)s[1]), lo = hi < 0 ? -1 : hexval((unsigned char)s[2]);
+			int hi = url_hex_digit((unsigned char)s[1]), lo = hi < 0 ? -1 : url_hex_digit((unsigned char)s[2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			*o++ = (char)(hi * 16 + lo);

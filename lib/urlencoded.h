@@ -10,6 +10,9 @@
 
 /* Decodes %XX and '+' in place; false on a malformed escape or a NUL byte. */
 bool url_decode(char *s);
+/* The value of hex digit C (either case), or -1: %XX escapes here and in
+ * RFC 5987 parameters (multipart file names). */
+int url_hex_digit(int c);
 
 /* Parses "a=1&b=2" into OBJ: string values; bracketed keys nest
  * ("a[b]=1" -> {a: {b: "1"}}, "a[]=1" -> {a: ["1"]}). False on malformed

@@ -179,13 +179,18 @@ export async function focusState(page) {
  * Ends the browser's session from elsewhere, as another device would: a login
  * of its own through the API, users.logoutOtherClients, then that login's logout.
  */
-export async function revokeOtherSessions() {
+/** A fresh API login of the demo user, as the headers a request sends. */
+export async function demoLoginHeaders() {
   const login = await (await fetch(`${BASE_URL}/api/v1/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ user: DEMO_USER, password: DEMO_PASSWORD }),
   })).json();
-  const auth = { 'X-User-Id': login.data.userId, 'X-Auth-Token': login.data.authToken };
+  return { 'X-User-Id': login.data.userId, 'X-Auth-Token': login.data.authToken };
+}
+
+export async function revokeOtherSessions() {
+  const auth = await demoLoginHeaders();
   const answer = await fetch(`${BASE_URL}/api/v1/users.logoutOtherClients`, { method: 'POST', headers: auth });
   if (!answer.ok) throw new Error(`users.logoutOtherClients: HTTP ${answer.status}`);
   await fetch(`${BASE_URL}/api/v1/logout`, { method: 'POST', headers: auth });

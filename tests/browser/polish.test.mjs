@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BASE_URL, DEMO_PASSWORD, DEMO_USER, en, focusState, holdRequests, openPage, revokeOtherSessions,
+  BASE_URL, DEMO_PASSWORD, DEMO_USER, demoLoginHeaders, en, focusState, holdRequests, openPage, revokeOtherSessions,
   shot, signIn, strings, tabTo, useBrowser,
 } from './lib.mjs';
 
@@ -31,12 +31,7 @@ const fill = (text, params) => text.replace(/\{(\w+)\}/g, (whole, key) => (key i
 // ---- The REST API from Node (a login of its own per call: some tests end every other session) ----
 
 async function rest(method, endpoint, body, headers = {}) {
-  const login = await (await fetch(`${BASE_URL}/api/v1/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user: DEMO_USER, password: DEMO_PASSWORD }),
-  })).json();
-  const auth = { 'X-User-Id': login.data.userId, 'X-Auth-Token': login.data.authToken };
+  const auth = await demoLoginHeaders();
   try {
     const response = await fetch(`${BASE_URL}/api/v1/${endpoint}`, {
       method,
