@@ -62,6 +62,16 @@ grep -q '"Strict-Transport-Security" => "max-age=600"' "$W/lighttpd-cgi-18.conf"
 grep -q 'fastcgi_param SASL_PATH /nonexistent;' "$W/nginx-cgi-9.conf" &&
 	grep -q '"SASL_PATH" => "/nonexistent", "OTHER" => "1"' "$W/lighttpd-cgi-19.conf" &&
 	ok "--env reaches both servers' program environment" || fail "--env missing from a config"
+[ "$(grep -c SASL_PATH "$W/nginx-cgi-9.conf")" = 1 ] &&
+	ok "an admin's SASL_PATH replaces the default, once" || fail "SASL_PATH twice in a config"
+# Plain CGI spares each request Cyrus SASL's plugins unless asked for them.
+grep -q 'fastcgi_param SASL_PATH /proc/self/no-sasl-plugins;' "$W/nginx-cgi-6.conf" &&
+	grep -q '"SASL_PATH" => "/proc/self/no-sasl-plugins"' "$W/lighttpd-cgi-16.conf" &&
+	ok "plain CGI configs point SASL_PATH nowhere by default" || fail "no default SASL_PATH in a CGI config"
+! grep -q SASL_PATH "$W/nginx-fastcgi-1.conf" "$W/lighttpd-fastcgi-11.conf" &&
+	ok "FastCGI configs leave SASL_PATH alone" || fail "SASL_PATH in a FastCGI config"
+$GEN --server nginx --mode cgi --port 20999 --bindir build/cgi-bin --statedir "$W/state" --sasl-plugins |
+	grep -q SASL_PATH && fail "--sasl-plugins still sets SASL_PATH" || ok "--sasl-plugins keeps the plugins"
 
 refused() { # refused WHY OPTION...: gen-config.sh must exit non-zero
 	local why=$1
