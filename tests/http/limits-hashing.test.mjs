@@ -26,6 +26,18 @@ const lastLong = (key, dflt) => {
 const ARGON_KIB = lastLong('argon2_memlimit_kib', 65536);
 const CAP = lastLong('hash_concurrency', 2);
 
+// Under SANITIZE=1 the allocator is ASan's, which keeps freed blocks in
+// quarantine: the memory the sampler sees is no longer argon2's alone, so the
+// memory bound is checked in the normal pass only (the answers in both).
+const MEMORY_MEASURED = process.env.SANITIZE !== '1';
+const memoryWithinCap = (t, peak) => {
+  if (!MEMORY_MEASURED) {
+    t.diagnostic(`not judged under ASan: ${peak.argonKib} KiB seen`);
+    return;
+  }
+  assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64, `${peak.argonKib} KiB of argon2 memory, cap ${CAP * ARGON_KIB} KiB`);
+};
+
 const attempt = (user, password, ip) => freshPost('/api/v1/login', { user, password }, { 'X-Forwarded-For': ip });
 
 // The sampler of argon2id memory, shared with `make bench`.
@@ -69,7 +81,7 @@ test('150 parallel sign-ins keep argon2id memory within the cap', async (t) => {
   assert.ok(statuses[401] >= 1, 'checks ran');
   assert.ok(peak.samples >= 3, 'the sampler saw the flood');
   assert.ok(peak.hashing <= CAP, `${peak.hashing} hashes ran at once, cap ${CAP}`);
-  assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64, `${peak.argonKib} KiB of argon2 memory, cap ${CAP * ARGON_KIB} KiB`);
+  memoryWithinCap(t, peak);
 });
 
 test('150 parallel sign-ins from one address hash at most the per-address allowance', async (t) => {
@@ -82,7 +94,7 @@ test('150 parallel sign-ins from one address hash at most the per-address allowa
   t.diagnostic(`one address: ${checked} of 150 checked; peak argon2 ${peak.argonKib} KiB, ` +
     `peak RSS ${Math.round(peak.rssKib / 1024)} MiB (PSS ${Math.round(peak.pssKib / 1024)} MiB) over ${peak.procs} processes`);
   assert.ok(results.every((r) => loginWrong(r) || loginBlocked(r) || r.status === 503));
-  assert.ok(peak.argonKib <= CAP * ARGON_KIB + 64);
+  memoryWithinCap(t, peak);
 });
 
 // Holds every slot of the programs' hashing semaphore (the same System V
