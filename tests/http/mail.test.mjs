@@ -183,7 +183,11 @@ test('sendEmailCode takes as long for an unknown user as for a known one, and th
     console.log(`# sendEmailCode medians: ${rounds.at(-1)}`);
     if (Math.abs(r.known - r.unknown) <= tolerance) break;
   }
-  assert.ok(rounds.length < 3 || Math.abs(r.known - r.unknown) <= Math.max(3, 0.25 * r.unknown), rounds.join('; '));
+  // Under SANITIZE=1 every fork of the sender copies ASan's huge shadow
+  // mappings, so times say more about the sanitizer than about us: judged in
+  // the normal pass, reported here (the codes must arrive in both).
+  if (process.env.SANITIZE !== '1')
+    assert.ok(rounds.length < 3 || Math.abs(r.known - r.unknown) <= Math.max(3, 0.25 * r.unknown), rounds.join('; '));
   for (const u of r.users) {
     const mails = await waitForMails(u.email.toLowerCase(), 4, 15000);
     assert.equal(mails.length, 4, 'every code arrives');
