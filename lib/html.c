@@ -16,23 +16,7 @@ html_init(struct html *h)
 static void
 put(struct html *h, const char *s, size_t n)
 {
-	if (h->failed)
-		return;
-	if (h->len + n + 1 > h->cap) {
-		size_t cap = h->cap ? h->cap : 256;
-		while (cap < h->len + n + 1)
-			cap *= 2;
-		char *b = realloc(h->buf, cap);
-		if (b == NULL) {
-			h->failed = true;
-			return;
-		}
-		h->buf = b;
-		h->cap = cap;
-	}
-	memcpy(h->buf + h->len, s, n);
-	h->len += n;
-	h->buf[h->len] = '\0';
+	strbuf_put(&h->out, s, n);
 }
 
 void
@@ -122,12 +106,12 @@ html_href(struct html *h, const char *url)
 char *
 html_take(struct html *h)
 {
-	char *out = h->failed ? NULL : h->buf;
+	char *out = h->out.failed ? NULL : h->out.buf;
 
-	if (out == NULL && !h->failed)
+	if (out == NULL && !h->out.failed)
 		out = strdup("");
-	if (h->failed)
-		free(h->buf);
+	if (h->out.failed)
+		free(h->out.buf);
 	html_init(h);
 	return out;
 }
@@ -135,6 +119,6 @@ html_take(struct html *h)
 void
 html_free(struct html *h)
 {
-	free(h->buf);
+	free(h->out.buf);
 	html_init(h);
 }

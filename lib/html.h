@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strbuf.h"
+
 struct html {
-	char   *buf;    /* owned; NUL-terminated when not failed */
-	size_t  len, cap;
-	bool    failed; /* an allocation failed: html_take() returns NULL */
+	struct strbuf out;      /* an allocation failed: html_take() returns NULL */
 };
 
 void html_init(struct html *h);

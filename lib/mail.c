@@ -19,6 +19,7 @@
 #include "io.h"
 #include "log.h"
 #include "store.h"
+#include "strbuf.h"
 #include "utf8.h"
 
 #ifndef BINDIR
@@ -63,46 +64,11 @@ has_crlf(const char *s)
 	return strpbrk(s, "\r\n") != NULL;
 }
 
-/* A growing string; a failed allocation poisons it (one check at the end). */
-struct buf {
-	char   *s;
-	size_t  len, cap;
-	bool    failed;
-};
-
-static void
-put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
 /* RFC 2047: ASCII subjects as they are; others as "=?UTF-8?B?...?="
  * words of at most 45 bytes of text each (75 characters encoded), cut on
  * character boundaries, folded onto continuation lines. */
 static void
-put_subject(struct buf *b, const char *text)
+put_subject(struct strbuf *b, const char *text)
 {
 	size_t n = strlen(text), i = 0;
 	bool ascii = true;
@@ -111,7 +77,7 @@ put_subject(struct buf *b, const char *text)
 		if ((unsigned char)text[k] >= 0x7f || (unsigned char)text[k] < 0x20)
 			ascii = false;
 	if (ascii) {
-		put(b, text, n);
+		strbuf_put(b, text, n);
 		return;
 	}
 	while (i < n) {
@@ -125,10 +91,10 @@ put_subject(struct buf *b, const char *text)
 		sodium_bin2base64(b64, sizeof b64, (const unsigned char *)text + i, take,
 		    sodium_base64_VARIANT_ORIGINAL);
 		if (i > 0)
-			puts_(b, "\r\n ");
-		puts_(b, "=?UTF-8?B?");
-		puts_(b, b64);
-		puts_(b, "?=");
+			strbuf_puts(b, "\r\n ");
+		strbuf_puts(b, "=?UTF-8?B?");
+		strbuf_puts(b, b64);
+		strbuf_puts(b, "?=");
 		i += take;
 	}
 }
@@ -136,7 +102,7 @@ put_subject(struct buf *b, const char *text)
 /* TEXT with CRLF line ends; false when a line is longer than RFC 5322's
  * 998 bytes (8bit cannot carry it). */
 static bool
-put_lines(struct buf *b, const char *text)
+put_lines(struct strbuf *b, const char *text)
 {
 	size_t line = 0;
 
@@ -144,20 +110,20 @@ put_lines(struct buf *b, const char *text)
 		if (*p == '\r')
 			continue;
 		if (*p == '\n') {
-			put(b, "\r\n", 2);
+			strbuf_put(b, "\r\n", 2);
 			line = 0;
 			continue;
 		}
 		if (++line > 998)
 			return false;
-		put(b, p, 1);
+		strbuf_put(b, p, 1);
 	}
-	put(b, "\r\n", 2);
+	strbuf_put(b, "\r\n", 2);
 	return true;
 }
 
 static void
-put_base64(struct buf *b, const char *data)
+put_base64(struct strbuf *b, const char *data)
 {
 	size_t n = strlen(data);
 
@@ -165,8 +131,8 @@ put_base64(struct buf *b, const char *data)
 		char line[sodium_base64_ENCODED_LEN(57, sodium_base64_VARIANT_ORIGINAL)];
 		sodium_bin2base64(line, sizeof line, (const unsigned char *)data + i, n - i < 57 ? n - i : 57,
 		    sodium_base64_VARIANT_ORIGINAL);
-		puts_(b, line);
-		put(b, "\r\n", 2);
+		strbuf_puts(b, line);
+		strbuf_put(b, "\r\n", 2);
 	}
 }
 
@@ -176,7 +142,7 @@ mail_build(const char *from, const char *to, const struct mail_content *c)
 	char date[64], id[24], fromaddr[256], boundary[40], head[1024];
 	char *subject = NULL, *text = NULL, *html = NULL;
 	time_t now = time(NULL);
-	struct buf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	struct tm tm;
 	bool ok = false;
 
@@ -198,7 +164,7 @@ mail_build(const char *from, const char *to, const struct mail_content *c)
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	random_id(id, 20);
 	snprintf(head, sizeof head, "Date: %s\r\nFrom: %s\r\nTo: <%s>\r\nSubject: ", date, from, to);
-	puts_(&b, head);
+	strbuf_puts(&b, head);
 	put_subject(&b, subject);
 	snprintf(head, sizeof head, "\r\nMessage-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n"
@@ -206,17 +172,17 @@ mail_build(const char *from, const char *to, const struct mail_content *c)
 	    "This is a message in MIME format.\r\n\r\n"
 	    "--%s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
 	    id, strchr(fromaddr, '@') + 1, boundary, boundary);
-	puts_(&b, head);
+	strbuf_puts(&b, head);
 	if (!put_lines(&b, text)) {
 		log_error("refused to build a mail: a text line over 998 bytes");
 		goto out;
 	}
 	snprintf(head, sizeof head, "--%s\r\nContent-Type: text/html; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: base64\r\n\r\n", boundary);
-	puts_(&b, head);
+	strbuf_puts(&b, head);
 	put_base64(&b, html);
 	snprintf(head, sizeof head, "--%s--\r\n", boundary);
-	puts_(&b, head);
+	strbuf_puts(&b, head);
 	ok = !b.failed;
 out:
 	if (text)
@@ -226,12 +192,12 @@ out:
 	free(subject);
 	free(text);
 	free(html);
-	if (!ok && b.s) {
-		sodium_memzero(b.s, b.len);
-		free(b.s);
-		b.s = NULL;
+	if (!ok && b.buf) {
+		sodium_memzero(b.buf, b.len);
+		free(b.buf);
+		b.buf = NULL;
 	}
-	return b.s;
+	return b.buf;
 }
 
 /* Ids this process queued and has not handed to a sender yet. */

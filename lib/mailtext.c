@@ -192,7 +192,7 @@ fill(struct html *h, const char *tpl, size_t n, const struct mail_var *vars, siz
 		if (i > lit) {
 			char *seg = strndup(tpl + lit, i - lit);
 			if (seg == NULL)
-				h->failed = true;
+				h->out.failed = true;
 			else if (as_html)
 				html_txt_lines(h, seg);
 			else
