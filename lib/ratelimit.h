@@ -52,9 +52,6 @@ void rl_key_window(struct rl_key *k, const char *scope, const char *subject, lon
 void rl_key_backoff(struct rl_key *k, const char *scope, const char *subject, long limit,
     long max_delay_s, long forget_s);
 
-/* The old name of rl_key_window, kept for callers not yet renamed. */
-#define rl_key_set rl_key_window
-
 /* Takes one slot of K with one atomic write (a few more only when the
  * window must be restarted or the answer is no). RL_ERROR on a database
  * error: callers fail closed. A live counter is never reset. */

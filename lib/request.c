@@ -53,36 +53,6 @@ req_cookie(const struct request *req, const char *name, char *out, size_t outlen
 	return false;
 }
 
-const char *
-req_query(const struct request *req, const char *name)
-{
-	json_object *v;
-	if (req->query && json_object_object_get_ex(req->query, name, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-const char *
-body_str(const struct request *req, const char *name)
-{
-	json_object *v;
-	if (req->body && json_object_object_get_ex(req->body, name, &v) &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-bool
-body_bool(const struct request *req, const char *name, bool dflt)
-{
-	json_object *v;
-	if (req->body && json_object_object_get_ex(req->body, name, &v) &&
-	    json_object_is_type(v, json_type_boolean))
-		return json_object_get_boolean(v);
-	return dflt;
-}
-
 /* True when IP is one of the comma-separated addresses in LIST. */
 static bool
 ip_listed(const char *ip, const char *list)

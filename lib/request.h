@@ -71,12 +71,8 @@ struct request {
 const char *req_header(const struct request *req, const char *name);
 /* Cookie value by name, copied into OUT; false when absent or too long. */
 bool req_cookie(const struct request *req, const char *name, char *out, size_t outlen);
-/* Query parameter as a string; NULL when absent. Borrowed. */
-const char *req_query(const struct request *req, const char *name);
-
-/* Typed reads of validated body fields. */
-const char *body_str(const struct request *req, const char *name);
-bool body_bool(const struct request *req, const char *name, bool dflt);
+/* Body and query values are read typed, after validation: req->in[KEY]
+ * and req->qs[KEY] (validate.h), never looked up again by name. */
 
 /* Fills method, path, query, ip, https from the environment. */
 void req_begin(struct request *req);
