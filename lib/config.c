@@ -42,6 +42,7 @@ static const struct key keys[] = {
 	S(min_mobile_client_version, "4.40.0"),
 	S(custom_sounds, ""),
 	L(session_days, "90", 1, 3650),
+	L(security_log_days, "90", 1, 3650),
 	S(cookie_secure, "auto"),
 	L(login_max_failures_per_user, "10", 1, 1000000),
 	L(login_max_failures_per_ip, "50", 1, 1000000),

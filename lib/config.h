@@ -47,6 +47,7 @@ struct config {
 	char *secret_key;               /* 64 hex digits: keys backup/email codes, device cookies */
 	long  login_forget_seconds;     /* a series of failed sign-ins is forgotten after this */
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
+	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
 };
 

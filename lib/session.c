@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "utf8.h"
 #include "respond.h"
 #include "store.h"
 #include "validate.h"
@@ -25,45 +26,6 @@ csrf_for_token(const char *token, char out[64])
 	sodium_bin2base64(out, 64, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* Length of the UTF-8 character at S (1-4), 0 when S does not start a
- * valid one or it is a control character (C0, DEL, C1). */
-static size_t
-text_char(const char *s)
-{
-	unsigned char c = (unsigned char)*s;
-	size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-
-	if (n == 0 || c < 0x20 || c == 0x7f || strnlen(s, n) < n || utf8_length(s, n) != 1)
-		return 0;
-	if (n == 2 && c == 0xC2 && (unsigned char)s[1] < 0xA0)
-		return 0;               /* U+0080..U+009F */
-	return n;
-}
-
-/* Copies SRC into DST (N bytes with the NUL) as printable UTF-8: invalid
- * bytes and control characters become '?', and a character that does not
- * fit whole is left out with everything after it, so the copy may be
- * shorter but is never cut inside a character. */
-static void
-copy_printable(char *dst, size_t n, const char *src)
-{
-	size_t o = 0;
-	while (src && *src) {
-		size_t len = text_char(src);
-		if (o + (len ? len : 1) + 1 > n)
-			break;
-		if (len == 0) {
-			dst[o++] = '?';
-			src++;
-		} else {
-			memcpy(dst + o, src, len);
-			o += len;
-			src += len;
-		}
-	}
-	dst[o] = '\0';
-}
-
 /* Throttled activity record: one write per token per ACTIVITY_WRITE_MS. */
 void
 session_touch(struct request *req)
@@ -75,7 +37,7 @@ session_touch(struct request *req)
 
 	if (now - bson_get_date(tok, "lastUsedAt") < ACTIVITY_WRITE_MS)
 		return;
-	copy_printable(ua, sizeof ua, req_header(req, "User-Agent"));
+	utf8_copy_printable(ua, sizeof ua, req_header(req, "User-Agent"));
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
 	bson_t *upd = BCON_NEW("$set", "{",
 	    "lastUsedAt", BCON_DATE_TIME(now),
@@ -128,7 +90,7 @@ session_create_or_reply(struct request *req, const char *user_id, char token_out
 	random_id(sid, 16);
 	/* User agents are attacker-chosen text: keep them bounded and plain. */
 	char agent[256];
-	copy_printable(agent, sizeof agent, ua);
+	utf8_copy_printable(agent, sizeof agent, ua);
 	bson_t *doc = BCON_NEW(
 	    "_id", BCON_UTF8(hash),
 	    "userId", BCON_UTF8(user_id),

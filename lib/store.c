@@ -24,6 +24,7 @@ static const struct { const char *name; struct coll_owner owner; } table[COLL__C
 	[COLL_EMAIL_CODES] = { "email_codes", { .kind = OWNER_FIELD, .field = "userId" } },
 	[COLL_EXPORTS] = { "exports", { .kind = OWNER_FIELD, .field = "userId" } },
 	[COLL_AVATARS] = { "avatars", { .kind = OWNER_ID } },
+	[COLL_SECLOG] = { "security_log", { .kind = OWNER_FIELD, .field = "userId" } },
 };
 
 /* Timeouts that make an unreachable database a quick 503, not a hung request,

@@ -20,6 +20,7 @@ enum coll {
 	COLL_EMAIL_CODES,   /* 2FA and verification codes, hashed */
 	COLL_EXPORTS,       /* My Data export jobs */
 	COLL_AVATARS,       /* avatar images, _id = user id */
+	COLL_SECLOG,        /* the per-user security log (seclog.h) */
 	COLL__COUNT
 };
 

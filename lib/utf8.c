@@ -102,3 +102,42 @@ utf8_length(const char *s, size_t len)
 			return -1;
 	return count;
 }
+
+/* Length of the UTF-8 character at S (1-4), 0 when S does not start a
+ * valid one or it is a control character (C0, DEL, C1). */
+static size_t
+text_char(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+
+	if (n == 0 || c < 0x20 || c == 0x7f || strnlen(s, n) < n || utf8_length(s, n) != 1)
+		return 0;
+	if (n == 2 && c == 0xC2 && (unsigned char)s[1] < 0xA0)
+		return 0;               /* U+0080..U+009F */
+	return n;
+}
+
+/* Copies SRC into DST (N bytes with the NUL) as printable UTF-8: invalid
+ * bytes and control characters become '?', and a character that does not
+ * fit whole is left out with everything after it, so the copy may be
+ * shorter but is never cut inside a character. */
+void
+utf8_copy_printable(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+	while (src && *src) {
+		size_t len = text_char(src);
+		if (o + (len ? len : 1) + 1 > n)
+			break;
+		if (len == 0) {
+			dst[o++] = '?';
+			src++;
+		} else {
+			memcpy(dst + o, src, len);
+			o += len;
+			src += len;
+		}
+	}
+	dst[o] = '\0';
+}

@@ -26,4 +26,9 @@ char *utf8_sanitize(const char *s, size_t n);
  * a character boundary. */
 size_t utf8_prefix(const char *s, size_t max);
 
+/* Copies SRC (may be NULL) into DST (N bytes with the NUL) as printable
+ * UTF-8: invalid bytes and control characters become '?', and a character
+ * that does not fit whole is left out with everything after it. */
+void utf8_copy_printable(char *dst, size_t n, const char *src);
+
 #endif
