@@ -42,7 +42,7 @@ function clearForgotLimit(address) {
 
 // Asks for a reset link for USER from a fresh address; returns the token
 // read from the mail that arrives (the text part's link).
-async function resetToken(user) {
+async function resetToken(user, { record = true } = {}) {
   const address = addressOf(user);
   clearForgotLimit(address);
   const had = withSubject(mailsTo(address), RESET_SUBJECT).length;
@@ -59,7 +59,7 @@ async function resetToken(user) {
   const m = /\/#\/reset-password\/([A-Za-z0-9_-]{43})\b/.exec(parts.text.body);
   assert.ok(m, 'the text part carries the link into the SPA');
   assert.ok(parts.html.body.includes(m[0]), 'the HTML part too');
-  recordSecret('auth-token', m[1]);
+  if (record) recordSecret('auth-token', m[1]);
   return m[1];
 }
 
@@ -90,9 +90,10 @@ test('pw.getPolicyReset: needs a live reset token; 401 for any other', async () 
     assert.equal(r.json.success, false);
   }
   const u = createUser('pwpol');
-  const token = await resetToken(u);
-  // Not recorded as a secret on purpose: a query string is in the access log
-  // (README says so); this link is used up right after.
+  // Not recorded as a secret on purpose: Rocket.Chat puts it in the query
+  // string, which web servers log (README says so; our SPA never sends it
+  // there). This link is used up right after.
+  const token = await resetToken(u, { record: false });
   const r = await api('GET', `/api/v1/pw.getPolicyReset?token=${token}`);
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json, { ...POLICY, success: true });
@@ -104,7 +105,7 @@ test('pw.strength: the zxcvbn estimate and the unmet rules, for a signed-in call
   const anon = await api('POST', '/api/v1/pw.strength', { json: { password: 'whatever' } });
   assert.equal(anon.status, 401);
 
-  const weak = await api('POST', '/api/v1/pw.strength', { auth: annAuth, json: { password: 'password' } });
+  const weak = await api('POST', '/api/v1/pw.strength', { auth: annAuth, json: { password: 'sunshine' } });
   assert.equal(weak.status, 200, weak.text);
   assert.equal(weak.json.score, 0);
   assert.equal(weak.json.ok, false);
