@@ -38,6 +38,14 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_DB_UNAVAILABLE]    = { 503, "error-database-unavailable", "The database is unavailable; please try again shortly" },
 	[ERR_MAIL_UNAVAILABLE]  = { 503, "error-email-send-failed", "The mail server is unavailable; please try again shortly" },
 	[ERR_INTERNAL]          = { 500, NULL, "Internal server error" },
+	/* profile: identity and status */
+	[ERR_INVALID_USERNAME]  = { 400, "error-invalid-username", "Invalid username" },
+	[ERR_BLOCKED_USERNAME]  = { 400, "error-blocked-username", "This username is blocked and can't be used!" },
+	[ERR_SAVE_IDENTITY]     = { 400, "error-could-not-save-identity", "Could not save user identity" },
+	[ERR_NICKNAME_SIZE]     = { 400, "error-nickname-size-exceeded", "Nickname size exceeds 120 characters" },
+	[ERR_BIO_SIZE]          = { 400, "error-bio-size-exceeded", "Bio size exceeds 260 characters" },
+	[ERR_INVALID_STATUS]    = { 400, "error-invalid-status", "Valid status types include online, away, offline, and busy." },
+	[ERR_STATUS_NOT_ALLOWED] = { 400, "error-status-not-allowed", "Invisible status is disabled" },
 };
 
 const struct err_info *
