@@ -46,6 +46,13 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_BIO_SIZE]          = { 400, "error-bio-size-exceeded", "Bio size exceeds 260 characters" },
 	[ERR_INVALID_STATUS]    = { 400, "error-invalid-status", "Valid status types include online, away, offline, and busy." },
 	[ERR_STATUS_NOT_ALLOWED] = { 400, "error-status-not-allowed", "Invisible status is disabled" },
+	[ERR_PASSWORD_POLICY]   = { 400, "error-password-policy-not-met", "The password provided does not meet the server's password policy." },
+	[ERR_PASSWORD_SAME]     = { 400, "error-password-same-as-current", "The new password is the same as the current one" },
+	[ERR_PASSWORD_IN_HISTORY] = { 400, "error-password-in-history", "This password was used before; choose another" },
+	[ERR_PASSWORD_WEAK]     = { 400, "error-password-too-weak", "This password is too easy to guess; make it longer or less predictable" },
+	[ERR_LINK_INVALID]      = { 400, "error-invalid-token", "This link is invalid, already used or expired" },
+	[ERR_EMAIL_IN_USE]      = { 400, "error-field-unavailable", "This email address is already in use" },
+	[ERR_EMAIL_NOT_VERIFIED] = { 400, "error-email-not-verified", "Verify your email address first" },
 };
 
 const struct err_info *

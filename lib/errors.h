@@ -48,6 +48,14 @@ enum err_kind {
 	ERR_BIO_SIZE,           /* 400 error-bio-size-exceeded */
 	ERR_INVALID_STATUS,     /* 400 error-invalid-status */
 	ERR_STATUS_NOT_ALLOWED, /* 400 error-status-not-allowed: invisible switched off */
+	/* Passwords, mailed links and addresses (cgi-bin/profile/password.c, email.c). */
+	ERR_PASSWORD_POLICY,    /* 400 error-password-policy-not-met, details.reasons */
+	ERR_PASSWORD_SAME,      /* 400 error-password-same-as-current */
+	ERR_PASSWORD_IN_HISTORY, /* 400 error-password-in-history */
+	ERR_PASSWORD_WEAK,      /* 400 error-password-too-weak (ours): zxcvbn score too low */
+	ERR_LINK_INVALID,       /* 400 error-invalid-token: a mailed link unknown, used or expired */
+	ERR_EMAIL_IN_USE,       /* 400 error-field-unavailable: another account has the address */
+	ERR_EMAIL_NOT_VERIFIED, /* 400 error-email-not-verified (ours): needs a verified address */
 	ERR__COUNT
 };
 
