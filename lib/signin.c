@@ -83,10 +83,10 @@ learn_device(const struct request *req, const char *user_id, const char *id, int
 static bool
 wants_notice(const bson_t *user)
 {
-	bson_iter_t it;
-	return !(bson_iter_init_find(&it, user, "settings") &&
-	    bson_iter_find_descendant(&it, "preferences.receiveLoginDetectionEmail", &it) &&
-	    BSON_ITER_HOLDS_BOOL(&it) && !bson_iter_bool(&it));
+	bson_iter_t it, pref;
+	return !(bson_iter_init(&it, user) &&
+	    bson_iter_find_descendant(&it, "settings.preferences.receiveLoginDetectionEmail", &pref) &&
+	    BSON_ITER_HOLDS_BOOL(&pref) && !bson_iter_bool(&pref));
 }
 
 /* Queues the notice, with a fresh "not me" token stored keyed on the device. */
