@@ -50,7 +50,7 @@ useragent_describe(const char *ua, char *out, size_t n)
 			digits = 6;
 	}
 	for (size_t i = 0; ua && !sys && i < sizeof systems / sizeof systems[0]; i++)
-		if (strstr(ua, systems[i].mark))
+		if (strcasestr(ua, systems[i].mark))
 			sys = systems[i].name;
 	/* Names and digits only, so the label reads the same in every language. */
 	snprintf(out, n, "%s%s%.*s%s%s", app ? app : "", app && digits ? " " : "", digits,
