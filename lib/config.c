@@ -75,6 +75,15 @@ static const struct key keys[] = {
 	L(login_forget_seconds, "86400", 60, 86400 * 30),
 	L(hash_concurrency, "2", 0, 1024),
 	L(hash_wait_ms, "3000", 0, 60000),
+	/* Avatars: Rocket.Chat's Accounts_AvatarSize is 200. 4096 x 4096 pixels
+	 * decode into 64 MiB; the URL rules are in lib/fetch.h. */
+	L(avatar_size, "200", 16, 1024),
+	L(avatar_max_bytes, "5242880", 1024, 16777216),
+	L(avatar_max_pixels, "16777216", 1024, 100000000),
+	B(avatar_url_fetch, "true"),
+	L(avatar_fetch_timeout_ms, "10000", 100, 60000),
+	B(avatar_fetch_allow_private, "false"),
+	S(avatar_fetch_allow_networks, ""),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -49,6 +49,14 @@ struct config {
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
 	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
+	/* Avatars (cgi-bin/profile/avatar*.c, lib/image.c, lib/fetch.c). */
+	long  avatar_size;              /* pixels of the square every avatar is resized to */
+	long  avatar_max_bytes;         /* bytes of an uploaded or fetched image */
+	long  avatar_max_pixels;        /* width x height of an image before decoding */
+	bool  avatar_url_fetch;         /* users.setAvatar may fetch an avatarUrl */
+	long  avatar_fetch_timeout_ms;  /* the whole fetch, redirects included */
+	bool  avatar_fetch_allow_private; /* RFC 1918, CGNAT and unique-local servers */
+	char *avatar_fetch_allow_networks; /* comma-separated CIDRs allowed whatever they are */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */
