@@ -45,6 +45,9 @@ trusted_proxies = 127.0.0.1
 personal_access_tokens_max_per_user = $PAT_MAX
 custom_sounds = k7Hq2fZ9ccustom, other-sound
 log_level = warn
+# Avatar fetches (tests/http/avatar.test.mjs): 127.0.0.2 stands for a public
+# image server; every other loopback address stays refused.
+avatar_fetch_allow_networks = 127.0.0.2/32
 CONF
 }
 
