@@ -201,6 +201,10 @@ test('truncated and corrupt images are refused (400 error-invalid-image), nothin
     ['half a WebP', webp.subarray(0, Math.floor(webp.length / 2))],
     ['a GIF without its pixels', gif.subarray(0, 20)],
     ['a PNG with a broken checksum', Buffer.concat([pngFile.subarray(0, 29), Buffer.from([0, 0, 0, 0]), pngFile.subarray(33)])],
+    // Thousands of progressive scans would each be decoded over the whole
+    // picture: more than a hundred are refused before decoding.
+    ['a JPEG of 150 more scans', Buffer.concat([jpg.subarray(0, -2),
+      Buffer.alloc(150 * 10, Buffer.from([0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0])), jpg.subarray(-2)])],
   ];
   for (const [what, bytes] of cases) {
     const r = await uploadAvatar(auth, bytes, 'x.img');
@@ -393,8 +397,10 @@ test('SSRF: loopback in every spelling, private, link-local and metadata address
   const redirects = [`http://127.0.0.1:${p}/`, `http://localhost:${p}/`, `http://[::1]:${p}/`,
     `http://2130706433:${p}/`, 'http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3/']
     .map((to) => pub(`/redirect?to=${encodeURIComponent(to)}`));
-  for (const url of [...direct, ...redirects]) {
-    const r = await setUrl(auth, url);
+  let auth2 = auth;
+  for (const [i, url] of [...direct, ...redirects].entries()) {
+    if (i > 0 && i % 15 === 0) auth2 = (await freshUser()).auth;   // under the per-user fetch limit
+    const r = await setUrl(auth2, url);
     assert.equal(r.status, 400, `${url}: ${r.text}`);
     assert.equal(r.json.errorType, 'error-avatar-invalid-url', `${url}: ${r.text}`);
     assert.match(r.json.error, /the server's address is not public/, `${url} refused for its address`);
@@ -417,6 +423,20 @@ test('SSRF: only http and https, redirects included', async () => {
     assert.equal(r.json.errorType, 'error-avatar-invalid-url', `${url}: ${r.text}`);
     assert.match(r.json.error, /only http and https/, url);
   }
+  assert.equal(victimHits, 0);
+});
+
+test('avatarUrl fetches are limited per user (20 in 10 minutes, then 429)', async () => {
+  const { auth } = await freshUser();
+  for (let i = 0; i < 20; i++) {
+    const r = await setUrl(auth, `http://127.0.0.1:${victim.port}/${i}`);
+    assert.equal(r.json.errorType, 'error-avatar-invalid-url', r.text);
+  }
+  const r = await setUrl(auth, pub('/ok.png'));
+  assert.equal(r.status, 429, r.text);
+  assert.equal(r.json.errorType, 'error-too-many-requests');
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+  assert.equal((await uploadAvatar(auth, fixture('avatar.png'))).status, 200, 'uploads are not fetches');
   assert.equal(victimHits, 0);
 });
 
