@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { api, createUser, login } from './lib.mjs';
+import { api, BASE, createUser, login } from './lib.mjs';
 import {
   comSegment, exifSegment, fixture, getBytes, imageSize, jpegMarkers, jpegWith, png, pngChunk, runAvatarCgi, uploadAvatar,
 } from './avatar-lib.mjs';
@@ -118,6 +118,11 @@ test('an uploaded avatar revalidates to 304, and a new upload or a reset changes
   assert.equal(again.status, 304);
   assert.equal(again.bytes.length, 0);
   assert.equal((await getBytes(`/avatar/uid/${u.id}`, { 'If-None-Match': `W/${etag}` })).status, 304);
+  const head = await fetch(`${BASE}/avatar/${u.username}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('etag'), etag);
+  assert.equal(head.headers.get('content-type'), 'image/png');
+  assert.equal((await head.arrayBuffer()).byteLength, 0, 'HEAD sends no body');
   assert.equal((await uploadAvatar(auth, fixture('avatar.jpg'))).status, 200);
   const changed = await getBytes(`/avatar/${u.username}`, { 'If-None-Match': etag });
   assert.equal(changed.status, 200, 'the old ETag no longer matches');
