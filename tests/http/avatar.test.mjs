@@ -467,3 +467,16 @@ test('the private-address switch opens intranet ranges, never loopback or metada
   assert.equal(r.status, 200, `a listed network is the admin's decision: ${r.raw}`);
   assert.equal(victimHits, 0);
 });
+
+test('the admin\'s avatar_size and avatar_max_pixels are what the stored image and the refusal follow', async () => {
+  const { u, auth } = await freshUser();
+  let r = await runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl: pub('/photo') }, auth, extraConf: 'avatar_size = 64' });
+  assert.equal(r.status, 200, r.raw);
+  const got = await served(u);
+  assert.deepEqual(imageSize(got.bytes), [64, 64], 'resized to the configured 64 px');
+  r = await runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl: pub('/photo') }, auth, extraConf: 'avatar_max_pixels = 9000' });
+  assert.equal(r.status, 413, `120 x 80 is more than 9000 pixels: ${r.raw}`);
+  r = await runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl: pub('/photo') }, auth, extraConf: 'avatar_max_bytes = 2000' });
+  assert.equal(r.status, 413, `the 2281-byte photo is over 2000 bytes: ${r.raw}`);
+  assert.deepEqual(imageSize((await served(u)).bytes), [64, 64], 'the refusals changed nothing');
+});
