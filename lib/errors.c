@@ -38,6 +38,9 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_BUSY]              = { 503, "error-server-busy", "The server is busy checking other sign-ins; please try again in a moment" },
 	[ERR_DB_UNAVAILABLE]    = { 503, "error-database-unavailable", "The database is unavailable; please try again shortly" },
 	[ERR_MAIL_UNAVAILABLE]  = { 503, "error-email-send-failed", "The mail server is unavailable; please try again shortly" },
+	[ERR_AVATAR_INVALID_URL] = { 400, "error-avatar-invalid-url", "Invalid avatar URL" },
+	[ERR_AVATAR_URL_HANDLING] = { 400, "error-avatar-url-handling", "Error while handling avatar setting from a URL" },
+	[ERR_INVALID_IMAGE]     = { 400, "error-invalid-image", "The image could not be read" },
 	[ERR_INTERNAL]          = { 500, NULL, "Internal server error" },
 	/* profile: identity and status */
 	[ERR_INVALID_USERNAME]  = { 400, "error-invalid-username", "Invalid username" },
