@@ -224,10 +224,7 @@ reply_logged_in(struct request *req, const bson_t *user, const char *token, int6
 }
 
 /* The second step: a user with TOTP or email 2FA must add a code. Login
- * never falls back to the password as a "second" factor. The method is the
- * one named in x-2fa-method when the user has it (Rocket.Chat reads that
- * header at login too), else the first the user has: so a client can choose
- * email, and a login without a code then mails one. */
+ * never falls back to the password as a "second" factor. */
 static bool
 login_second_factor_or_reply(struct request *req, const bson_t *user, const char *code)
 {
@@ -235,7 +232,7 @@ login_second_factor_or_reply(struct request *req, const bson_t *user, const char
 	const char *method;
 
 	twofactor_methods(user, &m);
-	method = twofactor_pick(&m, req_header(req, "X-2fa-Method"), false);
+	method = twofactor_pick(&m, NULL, false);
 	if (method == NULL)
 		return true;
 	if (code == NULL || *code == '\0') {
