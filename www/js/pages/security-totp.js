@@ -279,9 +279,11 @@ export function totpSection({ me, signal, onSignedOutOthers }) {
       const answer = await api.get(ENDPOINTS.remaining, { signal });
       if (signal.aborted) return;
       const n = Number(answer.remaining) || 0;
-      remaining.textContent = n <= FEW_CODES ? t('security.totp.fewCodes', { count: n }) : t('security.totp.codesLeft', { count: n });
-      remaining.classList.toggle('warning', n <= FEW_CODES);
-      remaining.setAttribute('role', n <= FEW_CODES ? 'alert' : 'status');
+      // The server may say itself when it is few (ours: warning); Rocket.Chat does not.
+      const few = typeof answer.warning === 'boolean' ? answer.warning : n <= FEW_CODES;
+      remaining.textContent = few ? t('security.totp.fewCodes', { count: n }) : t('security.totp.codesLeft', { count: n });
+      remaining.classList.toggle('warning', few);
+      remaining.setAttribute('role', few ? 'alert' : 'status');
     } catch (err) {
       if (!signal.aborted && err.name !== 'AbortError') remaining.textContent = describeError(err);
     }
