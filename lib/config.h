@@ -49,6 +49,12 @@ struct config {
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
 	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
+	/* The security area (cgi-bin/security, lib/secretbox.c, lib/twofactor.c). */
+	char *totp_keys;                /* key ring of TOTP secrets at rest: "ID:64hex, ..." */
+	char *totp_key_current;         /* the ring key new secrets are sealed with; "": first */
+	long  totp_window_steps;        /* TOTP steps accepted either side of now (MaxDelta) */
+	long  twofactor_remember_seconds; /* a passed second factor is remembered; 0: never */
+	long  backup_codes_warn_below;  /* codesRemaining warns at this many or fewer */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

@@ -37,6 +37,10 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_BUSY]              = { 503, "error-server-busy", "The server is busy checking other sign-ins; please try again in a moment" },
 	[ERR_DB_UNAVAILABLE]    = { 503, "error-database-unavailable", "The database is unavailable; please try again shortly" },
 	[ERR_MAIL_UNAVAILABLE]  = { 503, "error-email-send-failed", "The mail server is unavailable; please try again shortly" },
+	/* The security area. */
+	[ERR_2FA_ALREADY_ENABLED] = { 400, "error-2fa-already-enabled", "Two-factor authentication by TOTP is already enabled" },
+	[ERR_INVALID_TOTP]      = { 400, "invalid-totp", "Invalid TOTP code" },
+	[ERR_KEYS_ALREADY_SET]  = { 400, "error-keys-already-set", "Keys already set" },
 	[ERR_INTERNAL]          = { 500, NULL, "Internal server error" },
 };
 

@@ -39,6 +39,10 @@ enum err_kind {
 	ERR_BUSY,               /* 503 error-server-busy: too many password checks at once */
 	ERR_DB_UNAVAILABLE,     /* 503 error-database-unavailable */
 	ERR_MAIL_UNAVAILABLE,   /* 503 error-email-send-failed */
+	/* The security area. */
+	ERR_2FA_ALREADY_ENABLED, /* 400 error-2fa-already-enabled: TOTP enrolment while TOTP is on */
+	ERR_INVALID_TOTP,       /* 400 invalid-totp: enrolment code wrong, or TOTP not enabled */
+	ERR_KEYS_ALREADY_SET,   /* 400 error-keys-already-set: E2E keys exist and no force */
 	ERR_INTERNAL,           /* 500 never on bad input */
 	ERR__COUNT
 };
