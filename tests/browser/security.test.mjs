@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createUser, recordSecret, TOP, totp } from '../http/lib.mjs';
-import { en, openPage, useBrowser } from './lib.mjs';
+import { en, openPage, screenshot, useBrowser } from './lib.mjs';
 
 const browser = useBrowser();
 let user; // {username, email, password, id}
@@ -111,7 +111,10 @@ const signedIn = (page) => page.locator('nav .nav-link').first().waitFor();
  */
 async function secondFactorIfAsked(page, next, answer) {
   const dialog = page.locator('dialog.twofactor-dialog');
-  await dialog.or(next).first().waitFor();
+  await dialog.or(next).filter({ visible: true }).first().waitFor().catch(async (err) => {
+    await screenshot(page, `security-${Date.now()}`);
+    throw err;
+  });
   if (!(await dialog.isVisible())) return false;
   await answer(dialog);
   await next.waitFor();
