@@ -79,14 +79,17 @@ secretbox_load(char *err, size_t errlen)
 			return -1;
 		s += n;
 	}
-	if (ring_n == 0) {
-		/* No ring: one key derived from secret_key, when there is one. */
-		unsigned char key[32];
-		if (!keyed_mac("totp-secret-box", "", 0, key))
-			return 0;
-		add_key("sk", 2, key, err, errlen);
+	/* The key derived from secret_key (ID "sk") always opens, so secrets
+	 * sealed before a ring existed can be rotated onto it. */
+	unsigned char key[32];
+	if (keyed_mac("totp-secret-box", "", 0, key)) {
+		int rc = add_key("sk", 2, key, err, errlen);
 		sodium_memzero(key, sizeof key);
+		if (rc != 0)
+			return -1;
 	}
+	if (ring_n == 0)
+		return 0;
 	const char *want = cfg.totp_key_current && *cfg.totp_key_current ? cfg.totp_key_current : ring[0].id;
 	for (size_t i = 0; i < ring_n; i++)
 		if (strcmp(ring[i].id, want) == 0)

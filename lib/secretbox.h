@@ -3,9 +3,9 @@
  * database alone does not yield anyone's authenticator secret.
  *
  * The ring: `totp_keys = ID:64hex, ID:64hex` (IDs of 1-16 letters, digits,
- * _ or -), the one named by `totp_key_current` (default: the first) seals,
- * every one opens. Without a ring, one key derived from `secret_key`
- * (ID "sk") does both. A sealed value names its key:
+ * _ or -) plus a key derived from `secret_key` (ID "sk", always there);
+ * the one named by `totp_key_current` (default: the first listed, else
+ * "sk") seals, every one opens. A sealed value names its key:
  *
  *	sb1:<ID>:<base64url(nonce || MAC || ciphertext)>
  *

@@ -91,9 +91,20 @@ def clear_user_limits(user_id):
     return database().ratelimits.delete_many({'_id': {'$in': ids}}).deleted_count
 
 
+def set_email_verified(username, verified='true'):
+    database().users.update_one({'username': username}, {'$set': {'emails.0.verified': verified == 'true'}})
+    return True
+
+
+def set_e2e(username, public_key, private_key):
+    database().users.update_one({'username': username}, {'$set': {'e2e': {'public_key': public_key, 'private_key': private_key}}})
+    return True
+
+
 COMMANDS = {'count-tokens': count_tokens, 'user': user, 'set-totp': set_totp,
             'clear-limits': clear_limits, 'set-email2fa': set_email2fa, 'mail-queue': mail_queue,
-            'token': token, 'expire-token': expire_token, 'clear-user-limits': clear_user_limits}
+            'token': token, 'expire-token': expire_token, 'clear-user-limits': clear_user_limits,
+            'set-email-verified': set_email_verified, 'set-e2e': set_e2e}
 
 if __name__ == '__main__':
     print(json.dumps(COMMANDS[sys.argv[1]](*sys.argv[2:])))
