@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createUser, recordSecret, TOP, totp } from '../http/lib.mjs';
-import { en, openPage, screenshot, useBrowser } from './lib.mjs';
+import { axeViolations, BASE_URL, en, openPage, screenshot, signIn, tabTo, useBrowser } from './lib.mjs';
 
 const browser = useBrowser();
 let user; // {username, email, password, id}
@@ -449,4 +449,64 @@ test('E2E: reset with the typed username signs out everywhere and removes the ke
   await signedIn(again);
   assert.equal((await storedKeys(session.context)).public_key, undefined, 'no key any more');
   assert.deepEqual(session.problems, []);
+});
+
+// ---- Keyboard only, on a phone-sized screen ------------------------------------------
+
+test('TOTP wizard: keyboard only on a phone screen, no axe violations; few backup codes left are warned about', async () => {
+  const other = createUser('seckb');
+  const phone = await openPage(browser(), { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const { page, problems } = phone;
+  try {
+    await signIn(page, { user: other.username, password: other.password });
+    await page.goto('/#/security');
+    await page.locator('#totp-setup').waitFor();
+    await tabTo(page, '#totp-setup');
+    await page.keyboard.press('Enter');
+
+    const dialog = page.locator('dialog.totp-dialog');
+    await dialog.locator('#totp-secret').waitFor();
+    await dialog.locator('img.totp-qr').evaluate((img) => img.decode());
+    const otherSecret = (await dialog.locator('#totp-secret').textContent()).replace(/\s+/g, '');
+    recordSecret('totp-secret', otherSecret);
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= innerWidth);
+    assert.ok(await fits(), 'step 1 fits the phone screen');
+    assert.deepEqual(await axeViolations(page), [], 'step 1');
+    assert.ok(await page.locator('#totp-next').evaluate((el) => el === document.activeElement), 'focus starts on Next');
+    await page.keyboard.press('Enter');
+    assert.ok(await page.locator('#totp-code').evaluate((el) => el === document.activeElement), 'then in the code field');
+    await page.keyboard.type(totp(otherSecret));
+    await page.keyboard.press('Enter');
+
+    await dialog.locator('#totp-backup-codes li').first().waitFor();
+    const codes = (await dialog.locator('#totp-backup-codes li').allTextContents()).map((c) => c.trim());
+    codes.forEach((c) => recordSecret('backup-code', c));
+    assert.ok(await fits(), 'step 3 fits the phone screen');
+    assert.deepEqual(await axeViolations(page), [], 'step 3');
+    await tabTo(page, '#totp-codes-stored', 20);
+    await page.keyboard.press('Space');
+    await tabTo(page, '#totp-codes-done', 20);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(await page.locator('#totp-regenerate').evaluate((el) => el === document.activeElement), 'focus lands on the section');
+    assert.deepEqual(await axeViolations(page), [], 'the page with TOTP on');
+
+    // Nine backup codes used at sign-in (through the API): three left, and the page warns.
+    for (const code of codes.slice(0, 9)) {
+      const answer = await fetch(`${BASE_URL}/api/v1/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ user: other.username, password: other.password, code }),
+      });
+      assert.equal(answer.status, 200);
+    }
+    await page.reload();
+    const remaining = page.locator('#totp-remaining.warning');
+    await remaining.getByText(en['security.totp.fewCodes'].replace('{count}', '3')).waitFor();
+    assert.equal(await remaining.getAttribute('role'), 'alert');
+    assert.ok(await fits(), 'the page fits the phone screen');
+    assert.deepEqual(problems, []);
+  } finally {
+    await phone.context.close();
+  }
 });
