@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createUser, recordSecret, TOP, totp } from '../http/lib.mjs';
-import { axeViolations, BASE_URL, en, openPage, screenshot, signIn, tabTo, useBrowser } from './lib.mjs';
+import { axeViolations, BASE_URL, en, openPage, screenshot, shot, signIn, tabTo, useBrowser } from './lib.mjs';
 
 const browser = useBrowser();
 let user; // {username, email, password, id}
@@ -197,6 +197,7 @@ test('TOTP: the wizard shows the QR code and the secret, takes the first code, a
   assert.match(await dialog.locator('img.totp-qr').getAttribute('src'), /^blob:/, 'the QR code is an image, not markup');
   assert.ok(await dialog.locator('img.totp-qr').evaluate((img) => img.complete && img.naturalWidth > 0), 'the SVG renders');
 
+  await shot(page, 'security-totp-step1');
   await dialog.locator('#totp-next').click();
   // A wrong code is refused, and the wizard stays on this step.
   await dialog.locator('#totp-code').fill(String((Number(totp(secret)) + 1) % 1e6).padStart(6, '0'));
@@ -211,6 +212,7 @@ test('TOTP: the wizard shows the QR code and the secret, takes the first code, a
   assert.equal(backupCodes.length, 12);
   for (const code of backupCodes) assert.match(code, /^[23456789A-HJ-NP-Za-km-z]{8}$/);
 
+  await shot(page, 'security-totp-step3');
   // Download: a .txt with every code.
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: en['security.codes.download'] }).click()]);
   assert.match(download.suggestedFilename(), /\.txt$/);
@@ -266,6 +268,7 @@ test('Sign-in: a user with the app and email chooses a backup code', async () =>
   await credentials(page);
   await page.locator('#signin-code').waitFor();
   for (const id of ['app', 'backup', 'email']) assert.ok(await page.locator(`#signin-method-${id}`).isVisible(), `${id} is offered`);
+  await shot(page, 'signin-method-choice');
   // Keyboard: the choice is a radio group.
   await page.locator('#signin-method-app').focus();
   await page.keyboard.press('ArrowDown');
@@ -415,6 +418,7 @@ test('E2E: changing the password keeps the key pair; only the new password decry
   await page.locator('#e2e-confirm').fill(E2E_NEW);
   await page.locator('#e2e-save').click();
   await page.locator('#e2e-status').getByText(en['security.e2e.changed']).waitFor();
+  await shot(page, 'security-e2e-set');
 
   const after = await storedKeys(context);
   assert.equal(after.public_key, before.public_key, 'the same public key');
@@ -482,6 +486,7 @@ test('TOTP wizard: keyboard only on a phone screen, no axe violations; few backu
     const codes = (await dialog.locator('#totp-backup-codes li').allTextContents()).map((c) => c.trim());
     codes.forEach((c) => recordSecret('backup-code', c));
     assert.ok(await fits(), 'step 3 fits the phone screen');
+    await shot(page, 'security-totp-step3-phone');
     assert.deepEqual(await axeViolations(page), [], 'step 3');
     await tabTo(page, '#totp-codes-stored', 20);
     await page.keyboard.press('Space');
@@ -504,6 +509,7 @@ test('TOTP wizard: keyboard only on a phone screen, no axe violations; few backu
     const remaining = page.locator('#totp-remaining.warning');
     await remaining.getByText(en['security.totp.fewCodes'].replace('{count}', '3')).waitFor();
     assert.equal(await remaining.getAttribute('role'), 'alert');
+    await shot(page, 'security-phone-few-codes');
     assert.ok(await fits(), 'the page fits the phone screen');
     assert.deepEqual(problems, []);
   } finally {
