@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createUser, recordSecret, TOP, totp } from '../http/lib.mjs';
-import { axeViolations, BASE_URL, en, openPage, screenshot, shot, signIn, tabTo, useBrowser } from './lib.mjs';
+import { axeViolations, BASE_URL, en, openPage, screenshot, shot, tabTo, useBrowser } from './lib.mjs';
 
 const browser = useBrowser();
 let user; // {username, email, password, id}
@@ -77,18 +77,21 @@ async function mailedCode(seen) {
 
 const mailCount = () => mailsInOrder().length;
 
-/** A fresh browser context at the sign-in screen (the earlier one closed). */
+/**
+ * A fresh browser context at the sign-in screen (the earlier one closed),
+ * for the Security page: signing in lands there, not on Profile.
+ */
 async function freshSession() {
   await session?.context.close();
   session = await openPage(browser());
-  await session.page.goto('/');
+  await session.page.goto('/#/security');
   return session.page;
 }
 
-/** Types the user's credentials; resolves when the 2FA step (or the account area) shows. */
-async function credentials(page) {
-  await page.getByLabel(en['signin.user']).fill(user.username);
-  await page.getByLabel(en['signin.password'], { exact: true }).fill(user.password);
+/** Types the credentials; resolves when the 2FA step (or the account area) shows. */
+async function credentials(page, who = user) {
+  await page.getByLabel(en['signin.user']).fill(who.username);
+  await page.getByLabel(en['signin.password'], { exact: true }).fill(who.password);
   await page.getByRole('button', { name: en['signin.submit'], exact: true }).click();
   await page.locator('#signin-code, nav .nav-link').first().waitFor();
 }
@@ -462,8 +465,8 @@ test('TOTP wizard: keyboard only on a phone screen, no axe violations; few backu
   const phone = await openPage(browser(), { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const { page, problems } = phone;
   try {
-    await signIn(page, { user: other.username, password: other.password });
     await page.goto('/#/security');
+    await credentials(page, other);
     await page.locator('#totp-setup').waitFor();
     await tabTo(page, '#totp-setup');
     await page.keyboard.press('Enter');
