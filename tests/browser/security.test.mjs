@@ -433,6 +433,63 @@ test('E2E: changing the password keeps the key pair; only the new password decry
   assert.deepEqual(session.problems, []);
 });
 
+/**
+ * The key re-encrypted as a newer Rocket.Chat client stores it (AES-GCM,
+ * 12-byte IV, its own salt "v2:<user id>:<uuid>", 100000 PBKDF2 rounds), by
+ * Python, from the key that password decrypts: {iv, ciphertext, salt, iterations}.
+ */
+function pythonV2(keys, password, newPassword) {
+  const script = `
+import base64, json, sys, uuid, os
+from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+a = json.load(sys.stdin)
+blob = base64.b64decode(json.loads(a['private_key'])['$binary'])
+key = PBKDF2HMAC(hashes.SHA256(), 32, a['userId'].encode('latin-1'), 1000).derive(a['password'].encode('latin-1'))
+dec = Cipher(algorithms.AES(key), modes.CBC(blob[:16])).decryptor()
+u = padding.PKCS7(128).unpadder()
+plain = u.update(dec.update(blob[16:]) + dec.finalize()) + u.finalize()
+salt = 'v2:%s:%s' % (a['userId'], uuid.uuid4())
+key2 = PBKDF2HMAC(hashes.SHA256(), 32, salt.encode('latin-1'), 100000).derive(a['newPassword'].encode('latin-1'))
+iv = os.urandom(12)
+ct = AESGCM(key2).encrypt(iv, plain, None)
+print(json.dumps({'iv': base64.b64encode(iv).decode(), 'ciphertext': base64.b64encode(ct).decode(), 'salt': salt, 'iterations': 100000}))
+`;
+  return execFileSync('/usr/bin/python3', ['-c', script], {
+    input: JSON.stringify({ ...keys, password, newPassword, userId: user.id }), encoding: 'utf8',
+  }).trim();
+}
+
+test('E2E: a key a newer Rocket.Chat client stored (AES-GCM form) can have its password changed here', async () => {
+  const { page, context } = session;
+  const v2Password = 'gcm-form-password-7';
+  recordSecret('password', v2Password);
+  const before = await storedKeys(context);
+  const { n } = pythonCheck(before, E2E_NEW);
+  const csrf = (await context.cookies()).find((c) => c.name === 'rc_csrf')?.value || '';
+  const stored = await context.request.post('/api/v1/e2e.setUserPublicAndPrivateKeys', {
+    headers: { 'X-CSRF-Token': decodeURIComponent(csrf) },
+    data: { public_key: before.public_key, private_key: pythonV2(before, E2E_NEW, v2Password), force: true },
+  });
+  assert.equal(stored.status(), 200, await stored.text());
+
+  await page.reload();
+  await page.locator('#e2e-current').waitFor();
+  await page.locator('#e2e-current').fill(v2Password);
+  await page.locator('#e2e-password').fill(E2E_NEW);
+  await page.locator('#e2e-confirm').fill(E2E_NEW);
+  await page.locator('#e2e-save').click();
+  await page.locator('#e2e-status').getByText(en['security.e2e.changed']).waitFor();
+  const after = await storedKeys(context);
+  assert.equal(after.public_key, before.public_key);
+  const check = pythonCheck(after, E2E_NEW);
+  assert.equal(check.ok, true, JSON.stringify(check));
+  assert.equal(check.n, n, 'the same private key, now in the form every client reads');
+  assert.deepEqual(session.problems, []);
+});
+
 test('E2E: reset with the typed username signs out everywhere and removes the keys', async () => {
   const { page, context } = session;
   await openSecurity(page);
