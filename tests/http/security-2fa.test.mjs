@@ -291,3 +291,26 @@ test('myaccount-admin reset-2fa clears TOTP, email 2FA, pending codes and rememb
   assert.equal(ask.json.errorType, 'totp-required');
   assert.equal(ask.json.details.method, 'password');
 });
+
+test('bad input: the email 2FA and E2E reset routes refuse every malformed field, before any second factor', async () => {
+  const u = createUser('badin');
+  const auth = await login(u);
+  const pw = { 'x-2fa-method': 'password', 'x-2fa-code': sha256hex(u.password) };
+  const cases = [
+    ['/api/v1/users.2fa.enableEmail', { x: 1 }],
+    ['/api/v1/users.2fa.disableEmail', { code: '1' }],
+    ['/api/v1/users.resetE2EKey', { userId: 5 }],
+    ['/api/v1/users.resetE2EKey', { username: '' }],
+    ['/api/v1/users.resetE2EKey', { userId: 'a\u0001b' }],
+    ['/api/v1/users.resetE2EKey', { other: true }],
+  ];
+  for (const [route, body] of cases) {
+    const r = await api('POST', route, { auth, json: body, headers: pw });
+    assert.equal(r.status, 400, `${route} ${JSON.stringify(body)}`);
+    assert.equal(r.json.errorType, 'invalid-params', `${route} ${JSON.stringify(body)}`);
+  }
+  const notJson = await api('POST', '/api/v1/users.resetE2EKey', { auth, body: '{"userId":', headers: { ...pw, 'Content-Type': 'application/json' } });
+  assert.equal(notJson.status, 400);
+  assert.equal((await api('GET', '/api/v1/me', { auth })).status, 200, 'nothing was reset');
+  assert.equal(db('user', u.username).services.email2fa, undefined);
+});
