@@ -11,11 +11,18 @@ import { oathCode, methodCall, enrol, freshStep } from './security-lib.mjs';
 const codeIn = (mail) => /(\d{3})-(\d{3})/.exec(mail.body).slice(1).join('');
 const address = (u) => u.email.toLowerCase();
 
-// The next mailed code of U (the sink stores mail asynchronously).
+// The code of the mail to U that came after the BEFORE mails (the sink
+// stores mail asynchronously, and a Maildir lists in no particular order).
+const seen = new Map();
 async function nextMailedCode(u, before) {
   const mails = await waitForMails(address(u), before + 1);
   assert.equal(mails.length, before + 1, 'a code was mailed');
-  return codeIn(mails[mails.length - 1]);
+  const old = seen.get(u.username) ?? new Set();
+  const fresh = mails.filter((m) => !old.has(m.raw));
+  assert.equal(fresh.length, 1, 'one new mail');
+  mails.forEach((m) => old.add(m.raw));
+  seen.set(u.username, old);
+  return codeIn(fresh[0]);
 }
 
 test('email 2FA on: needs verified addresses; signs the other sessions out; sign-in then mails a code', async () => {
@@ -35,6 +42,7 @@ test('email 2FA on: needs verified addresses; signs the other sessions out; sign
   const me = await api('GET', '/api/v1/me', { auth });
   assert.deepEqual(me.json.services.email2fa, { enabled: true });
   const before = mailsTo(address(u)).length;
+  seen.set(u.username, new Set(mailsTo(address(u)).map((m) => m.raw)));
   const ask = await api('POST', '/api/v1/login', { json: { user: u.username, password: u.password } });
   assert.equal(ask.status, 401);
   assert.equal(ask.json.details.method, 'email');
@@ -282,4 +290,27 @@ test('myaccount-admin reset-2fa clears TOTP, email 2FA, pending codes and rememb
   const ask = await api('POST', '/api/v1/users.generatePersonalAccessToken', { auth, json: { tokenName: 's' } });
   assert.equal(ask.json.errorType, 'totp-required');
   assert.equal(ask.json.details.method, 'password');
+});
+
+test('bad input: the email 2FA and E2E reset routes refuse every malformed field, before any second factor', async () => {
+  const u = createUser('badin');
+  const auth = await login(u);
+  const pw = { 'x-2fa-method': 'password', 'x-2fa-code': sha256hex(u.password) };
+  const cases = [
+    ['/api/v1/users.2fa.enableEmail', { x: 1 }],
+    ['/api/v1/users.2fa.disableEmail', { code: '1' }],
+    ['/api/v1/users.resetE2EKey', { userId: 5 }],
+    ['/api/v1/users.resetE2EKey', { username: '' }],
+    ['/api/v1/users.resetE2EKey', { userId: 'a\u0001b' }],
+    ['/api/v1/users.resetE2EKey', { other: true }],
+  ];
+  for (const [route, body] of cases) {
+    const r = await api('POST', route, { auth, json: body, headers: pw });
+    assert.equal(r.status, 400, `${route} ${JSON.stringify(body)}`);
+    assert.equal(r.json.errorType, 'invalid-params', `${route} ${JSON.stringify(body)}`);
+  }
+  const notJson = await api('POST', '/api/v1/users.resetE2EKey', { auth, body: '{"userId":', headers: { ...pw, 'Content-Type': 'application/json' } });
+  assert.equal(notJson.status, 400);
+  assert.equal((await api('GET', '/api/v1/me', { auth })).status, 200, 'nothing was reset');
+  assert.equal(db('user', u.username).services.email2fa, undefined);
 });
