@@ -309,6 +309,7 @@ export function totpSection({ me, signal, onSignedOutOthers }) {
     const enrolment = await act(setup, t('security.totp.starting'), () => api.post(ENDPOINTS.enable));
     if (!enrolment || signal.aborted) return;
     const on = await setupWizard(enrolment, username);
+    enrolment.secret = null; // shown in the wizard only
     if (!on || signal.aborted) return;
     enabled = true;
     draw();
