@@ -20,7 +20,7 @@
 
 import * as api from './api.js';
 import { h, uid } from './dom.js';
-import { runBusy } from './feedback.js';
+import { runBusy, say } from './feedback.js';
 import { describeError } from './errors.js';
 import { t } from './i18n.js';
 import { sha256Hex } from './sha256.js';
@@ -188,7 +188,8 @@ function askAndRetry(send, firstDetails, signal) {
         if (hasType(err, 'totp-required')) {
           details = err.details || {};
           showMethod();
-          if (details.method === 'email') status.textContent = t('twofactor.emailSent');
+          // The help text now says a code was sent; screen readers hear it too.
+          if (details.method === 'email') say(t('twofactor.emailSent'));
           input.focus();
         } else {
           error.textContent = describeError(err);
