@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { api, createUser, login, db, runCgi, ADMIN, recordSecret } from './lib.mjs';
-import { oathCode, pyotpCode, freshStep, methodCall, enrol } from './security-lib.mjs';
+import { createUser, db, runCgi, ADMIN, recordSecret } from './lib.mjs';
+import { api, login, oathCode, pyotpCode, freshStep, methodCall, enrol } from './security-lib.mjs';
 
 const execFileAsync = promisify(execFile);
 const loginBody = (u, code) => ({ user: u.username, password: u.password, ...(code ? { code } : {}) });
