@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, createUser, login, db, sha256hex, waitForMails, mailsTo, ADMIN } from './lib.mjs';
-import { oathCode, methodCall, enrol, freshStep } from './security-lib.mjs';
+import { createUser, db, sha256hex, waitForMails, mailsTo, ADMIN } from './lib.mjs';
+import { api, login, oathCode, methodCall, enrol, freshStep } from './security-lib.mjs';
 
 const codeIn = (mail) => /(\d{3})-(\d{3})/.exec(mail.body).slice(1).join('');
 const address = (u) => u.email.toLowerCase();

@@ -4,14 +4,16 @@
 // every step used once, the secret sealed at rest and rotate-key.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { api, createUser, login, db, runCgi, ADMIN, recordSecret } from './lib.mjs';
-import { oathCode, pyotpCode, freshStep, methodCall, enrol } from './security-lib.mjs';
+import { createUser, db, runCgi, ADMIN, recordSecret } from './lib.mjs';
+import { api, login, oathCode, pyotpCode, freshStep, methodCall, enrol } from './security-lib.mjs';
 
+const execFileAsync = promisify(execFile);
 const loginBody = (u, code) => ({ user: u.username, password: u.password, ...(code ? { code } : {}) });
 
 test('users.totp.enable: a 160-bit secret, an otpauth URL apps read, an SVG QR code', async () => {
@@ -237,7 +239,10 @@ function configWith(extra) {
   writeFileSync(file, readFileSync(process.env.MYACCOUNT_CONFIG, 'utf8') + `\n${extra}\n`);
   return file;
 }
-const admin = (conf, ...args) => execFileSync(ADMIN, args, { encoding: 'utf8', env: { ...process.env, MYACCOUNT_CONFIG: conf } });
+// Asynchronous, so the event loop sees a web server close an idle
+// keep-alive connection meanwhile (lighttpd does after 5 s) instead of
+// reusing it afterwards.
+const admin = async (conf, ...args) => (await execFileAsync(ADMIN, args, { encoding: 'utf8', env: { ...process.env, MYACCOUNT_CONFIG: conf } })).stdout;
 
 test('rotate-key re-seals every secret under the new key without downtime; without the key a secret is unreadable', async () => {
   const u = createUser('rota');
@@ -247,7 +252,7 @@ test('rotate-key re-seals every secret under the new key without downtime; witho
   const hex = randomBytes(32).toString('hex');
   recordSecret('key', hex);
   const withNew = `totp_keys = k2:${hex}`;
-  const out = admin(configWith(withNew), 'rotate-key');
+  const out = await admin(configWith(withNew), 'rotate-key');
   assert.match(out, /under key 'k2': [1-9]\d* re-sealed, \d+ sealed from plain, \d+ already current, \d+ changed meanwhile, 0 unreadable/);
   assert.match(db('user', u.username).services.totp.secretBox, /^sb1:k2:/);
   // The stack's programs lack k2: the right code cannot be checked.
@@ -260,10 +265,10 @@ test('rotate-key re-seals every secret under the new key without downtime; witho
   const cgi = runCgi('auth', { method: 'POST', uri: '/api/v1/login', body: JSON.stringify(loginBody(u, code)), extraConf: withNew });
   assert.equal(cgi.status, 200, cgi.raw);
   // Back under the key the stack has (old and new both readable meanwhile).
-  const back = admin(configWith(`${withNew}\ntotp_key_current = sk`), 'rotate-key');
+  const back = await admin(configWith(`${withNew}\ntotp_key_current = sk`), 'rotate-key');
   assert.match(back, /under key 'sk': [1-9]\d* re-sealed/);
   assert.match(db('user', u.username).services.totp.secretBox, /^sb1:sk:/);
-  const again = admin(configWith(''), 'rotate-key');
+  const again = await admin(configWith(''), 'rotate-key');
   assert.match(again, / 0 re-sealed, 0 sealed from plain, \d+ already current/);
   assert.equal((await api('POST', '/api/v1/login', { json: loginBody(u, oathCode(secret, 1)) })).status, 200);
 });
