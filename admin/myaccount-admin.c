@@ -22,6 +22,8 @@
 #include "mail.h"
 #include "maillink.h"
 #include "schema.h"
+#include "seclog.h"
+#include "secretbox.h"
 #include "smtp.h"
 #include "store.h"
 #include "twofactor.h"
@@ -371,16 +373,132 @@ set_active(int argc, char **argv, bool active)
 static int cmd_enable(int argc, char **argv) { return set_active(argc, argv, true); }
 static int cmd_disable(int argc, char **argv) { return set_active(argc, argv, false); }
 
+/* Everything of both factors goes: the sealed secret and any enrolment in
+ * progress, backup codes, the last used step (services.totp is replaced
+ * whole), a pending emailed code, and the "remembered" second factor of
+ * every session, so nothing passed before the reset still counts. */
 static int
 cmd_reset_2fa(int argc, char **argv)
 {
+	bson_error_t e;
 	if (argc != 2)
 		return fail("%s", "usage: reset-2fa USERNAME");
+	char *id = user_id_of(argv[1]);
+	if (id == NULL)
+		return 1;
 	bson_t *upd = BCON_NEW("$set", "{", "services.totp", "{", "enabled", BCON_BOOL(false), "}",
-	    "services.email2fa", "{", "enabled", BCON_BOOL(false), "}", "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
+	    "services.email2fa", "{", "enabled", BCON_BOOL(false), "changedAt", BCON_DATE_TIME(now_ms()), "}",
+	    "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
 	int rc = update_user(argv[1], upd, "two-factor authentication switched off");
 	bson_destroy(upd);
+	bson_t *codes = BCON_NEW("userId", BCON_UTF8(id));
+	bson_t *sel = BCON_NEW("userId", BCON_UTF8(id));
+	bson_t *forget = BCON_NEW("$unset", "{", "twoFactorAuthorizedUntil", BCON_UTF8(""),
+	    "twoFactorAuthorizedHash", BCON_UTF8(""), "}");
+	if (rc == 0 && (!mongoc_collection_delete_many(store_coll(COLL_EMAIL_CODES), codes, NULL, NULL, &e) ||
+	    !mongoc_collection_update_many(store_coll(COLL_TOKENS), sel, forget, NULL, NULL, &e)))
+		rc = fail("database: %s", store_redact(&e).text);
+	if (rc == 0) {
+		seclog_write(NULL, id, SEC_TOTP_DISABLED, "admin");
+		seclog_write(NULL, id, SEC_EMAIL_2FA_DISABLED, "admin");
+	}
+	bson_destroy(codes);
+	bson_destroy(sel);
+	bson_destroy(forget);
+	free(id);
 	return rc;
+}
+
+/* rotate-key ---------------------------------------------------------
+ * Re-seals every TOTP secret (and enrolment in progress) that is not under
+ * the current key of totp_keys, and seals any still stored plain. Each
+ * document is changed only if its value is still the one read, so the
+ * programs may go on enrolling and signing in meanwhile: no downtime. */
+struct rotation {
+	long resealed, sealed, current, unreadable, changed_meanwhile;
+};
+
+static const struct { const char *plain, *sealed; } rotate_fields[] = {
+	{ "services.totp.secret", "services.totp.secretBox" },
+	{ "services.totp.tempSecret", "services.totp.tempSecretBox" },
+};
+
+static int
+rotate_one(const char *uid, const char *plain_field, const char *sealed_field, const char *old, bool was_plain,
+    struct rotation *r)
+{
+	char *secret = was_plain ? strdup(old) : secretbox_open(uid, old);
+	char *fresh;
+
+	if (secret == NULL) {
+		r->unreadable++;
+		fprintf(stderr, "%s: user %s: %s does not open with any key of totp_keys\n", prog, uid, sealed_field);
+		return 0;
+	}
+	fresh = secretbox_seal(uid, secret);
+	secretbox_free(secret);
+	if (fresh == NULL)
+		return fail("%s", "no key to seal with (secret_key or totp_keys)");
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(uid), was_plain ? plain_field : sealed_field, BCON_UTF8(old));
+	bson_t *upd = was_plain
+	    ? BCON_NEW("$set", "{", sealed_field, BCON_UTF8(fresh), "}", "$unset", "{", plain_field, BCON_UTF8(""), "}")
+	    : BCON_NEW("$set", "{", sealed_field, BCON_UTF8(fresh), "}");
+	free(fresh);
+	switch (store_claim_update(COLL_USERS, sel, upd)) {
+	case CLAIM_OK:
+		if (was_plain)
+			r->sealed++;
+		else
+			r->resealed++;
+		return 0;
+	case CLAIM_LOST:
+		r->changed_meanwhile++;     /* written by a program since: under the current key */
+		return 0;
+	default:
+		return fail("%s", "database error while re-sealing");
+	}
+}
+
+static int
+cmd_rotate_key(int argc, char **argv)
+{
+	struct rotation r = { 0 };
+	bson_error_t e;
+	const bson_t *doc;
+	int rc = 0;
+	(void)argv;
+
+	if (argc != 1)
+		return fail("%s", "usage: rotate-key");
+	bson_t *filter = BCON_NEW("$or", "[",
+	    "{", "services.totp.secret", "{", "$exists", BCON_BOOL(true), "}", "}",
+	    "{", "services.totp.secretBox", "{", "$exists", BCON_BOOL(true), "}", "}",
+	    "{", "services.totp.tempSecret", "{", "$exists", BCON_BOOL(true), "}", "}",
+	    "{", "services.totp.tempSecretBox", "{", "$exists", BCON_BOOL(true), "}", "}", "]");
+	bson_t *opts = BCON_NEW("projection", "{", "services.totp", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_USERS), filter, opts, NULL);
+	while (rc == 0 && mongoc_cursor_next(cur, &doc)) {
+		const char *uid = bson_get_str(doc, "_id");
+		for (size_t i = 0; uid && rc == 0 && i < sizeof rotate_fields / sizeof rotate_fields[0]; i++) {
+			const char *plain = bson_get_str(doc, rotate_fields[i].plain);
+			const char *sealed = bson_get_str(doc, rotate_fields[i].sealed);
+			if (sealed && secretbox_is_current(sealed))
+				r.current++;
+			else if (sealed)
+				rc = rotate_one(uid, rotate_fields[i].plain, rotate_fields[i].sealed, sealed, false, &r);
+			else if (plain)
+				rc = rotate_one(uid, rotate_fields[i].plain, rotate_fields[i].sealed, plain, true, &r);
+		}
+	}
+	if (mongoc_cursor_error(cur, &e))
+		rc = fail("database: %s", store_redact(&e).text);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	printf("TOTP secrets under key '%s': %ld re-sealed, %ld sealed from plain, %ld already current, "
+	    "%ld changed meanwhile, %ld unreadable\n", secretbox_current_id(), r.resealed, r.sealed, r.current,
+	    r.changed_meanwhile, r.unreadable);
+	return rc ? rc : r.unreadable ? 1 : 0;
 }
 
 static int
@@ -662,7 +780,8 @@ static const struct command {
 	{ "set-password", cmd_set_password, "set-password USERNAME           set a user's password; signs out their sessions" },
 	{ "disable", cmd_disable, "disable USERNAME                block sign-in and revoke every session and token" },
 	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },
-	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA (lost phone)" },
+	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA, forget codes and remembered 2FA (lost phone)" },
+	{ "rotate-key", cmd_rotate_key, "rotate-key                      re-seal every TOTP secret under totp_key_current (no downtime)" },
 	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
 	{ "run-queue", cmd_run_queue, "run-queue [--max N]             send due queued mail, purge old items (cron: every few minutes)" },
 	{ "send-mail", cmd_send_mail, "send-mail ID...                 send these queued items now (started by the programs)" },

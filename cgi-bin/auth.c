@@ -244,8 +244,9 @@ reply_logged_in(struct request *req, const bson_t *user, const char *token, int6
 }
 
 /* The second step: a user with TOTP or email 2FA must add a code. Login
- * never falls back to the password as a "second" factor. *USED gets the
- * method that passed ("password" when none was needed). */
+ * never falls back to the password as a "second" factor. A user with both
+ * may choose by x-2fa-method (ours; Rocket.Chat always asks for TOTP).
+ * *USED gets the method that passed ("password" when none was needed). */
 static bool
 login_second_factor_or_reply(struct request *req, const bson_t *user, const char *code,
     const char **used)
@@ -254,7 +255,7 @@ login_second_factor_or_reply(struct request *req, const bson_t *user, const char
 	const char *method;
 
 	twofactor_methods(user, &m);
-	method = twofactor_pick(&m, NULL, false);
+	method = twofactor_pick(&m, req_header(req, "X-2fa-Method"), false);
 	*used = method ? method : "password";
 	if (method == NULL)
 		return true;

@@ -25,6 +25,8 @@ RUN_PKGS="nginx-light lighttpd spawn-fcgi fcgiwrap python3-mockupdb python3-mong
 	python3-pymongo python3-aiosmtpd curl procps"
 TEST_PKGS="oathtool python3-pyotp wrk apache2-utils clang libclang-rt-dev valgrind"
 BROWSER_PKGS="chromium"
+# The E2E browser test checks the SPA's stored key with an independent implementation.
+TEST_PKGS="$TEST_PKGS python3-cryptography"
 
 BROWSER=true
 CHECK_ONLY=false

@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "secretbox.h"
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
@@ -102,6 +104,12 @@ static const struct key keys[] = {
 	L(avatar_fetch_timeout_ms, "10000", 100, 60000),
 	B(avatar_fetch_allow_private, "false"),
 	S(avatar_fetch_allow_networks, ""),
+	/* The security area. */
+	S(totp_keys, ""),
+	S(totp_key_current, ""),
+	L(totp_window_steps, "1", 0, 10),
+	L(twofactor_remember_seconds, "1800", 0, 86400),
+	L(backup_codes_warn_below, "3", 0, 12),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -312,6 +320,8 @@ config_load(const char *path, char *err, size_t errlen)
 	while (n > 0 && cfg.site_url[n - 1] == '/')
 		cfg.site_url[--n] = '\0';
 	if (load_secret(path, err, errlen) != 0)
+		return -1;
+	if (secretbox_load(err, errlen) != 0)
 		return -1;
 	if (cfg.password_min_length > cfg.password_max_length) {
 		snprintf(err, errlen, "%s: password_min_length is above password_max_length", path);

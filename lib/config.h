@@ -78,6 +78,12 @@ struct config {
 	long  avatar_fetch_timeout_ms;  /* the whole fetch, redirects included */
 	bool  avatar_fetch_allow_private; /* RFC 1918, CGNAT and unique-local servers */
 	char *avatar_fetch_allow_networks; /* comma-separated CIDRs allowed whatever they are */
+	/* The security area (cgi-bin/security, lib/secretbox.c, lib/twofactor.c). */
+	char *totp_keys;                /* key ring of TOTP secrets at rest: "ID:64hex, ..." */
+	char *totp_key_current;         /* the ring key new secrets are sealed with; "": first */
+	long  totp_window_steps;        /* TOTP steps accepted either side of now (MaxDelta) */
+	long  twofactor_remember_seconds; /* a passed second factor is remembered; 0: never */
+	long  backup_codes_warn_below;  /* codesRemaining warns at this many or fewer */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

@@ -41,6 +41,10 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_AVATAR_INVALID_URL] = { 400, "error-avatar-invalid-url", "Invalid avatar URL" },
 	[ERR_AVATAR_URL_HANDLING] = { 400, "error-avatar-url-handling", "Error while handling avatar setting from a URL" },
 	[ERR_INVALID_IMAGE]     = { 400, "error-invalid-image", "The image could not be read" },
+	/* The security area. */
+	[ERR_2FA_ALREADY_ENABLED] = { 400, "error-2fa-already-enabled", "Two-factor authentication by TOTP is already enabled" },
+	[ERR_INVALID_TOTP]      = { 400, "invalid-totp", "Invalid TOTP code" },
+	[ERR_KEYS_ALREADY_SET]  = { 400, "error-keys-already-set", "Keys already set" },
 	[ERR_INTERNAL]          = { 500, NULL, "Internal server error" },
 	/* profile: identity and status */
 	[ERR_INVALID_USERNAME]  = { 400, "error-invalid-username", "Invalid username" },

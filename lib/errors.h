@@ -45,6 +45,10 @@ enum err_kind {
 	ERR_AVATAR_INVALID_URL, /* 400 error-avatar-invalid-url: not http(s), refused address, not an image */
 	ERR_AVATAR_URL_HANDLING, /* 400 error-avatar-url-handling: the fetch failed */
 	ERR_INVALID_IMAGE,      /* 400 error-invalid-image (ours): content that does not decode */
+	/* The security area. */
+	ERR_2FA_ALREADY_ENABLED, /* 400 error-2fa-already-enabled: TOTP enrolment while TOTP is on */
+	ERR_INVALID_TOTP,       /* 400 invalid-totp: enrolment code wrong, or TOTP not enabled */
+	ERR_KEYS_ALREADY_SET,   /* 400 error-keys-already-set: E2E keys exist and no force */
 	ERR_INTERNAL,           /* 500 never on bad input */
 	/* profile: identity and status (cgi-bin/profile/basicinfo.c, username.c) */
 	ERR_INVALID_USERNAME,   /* 400 error-invalid-username */

@@ -27,7 +27,7 @@ void
 twofactor_methods(const bson_t *user, struct tf_methods *m)
 {
 	m->totp = cfg.totp_enabled && bson_get_bool(user, "services.totp.enabled") &&
-	    bson_get_str(user, "services.totp.secret") != NULL;
+	    totp_has_secret(user, TOTP_SECRET);
 	m->email = cfg.email_2fa_enabled && bson_get_bool(user, "services.email2fa.enabled") &&
 	    user_verified_email(user) != NULL;
 	m->password = bson_get_str(user, "services.password.argon2") != NULL;
@@ -192,9 +192,7 @@ recently_passed(const struct request *req)
 	const char *stored;
 	bson_iter_t it;
 
-	if (req->route && (req->route->flags & R_2FA_STRICT))
-		return false;
-	if (req->session.type != TOKEN_SESSION || tok == NULL ||
+	if (cfg.twofactor_remember_seconds == 0 || req->session.type != TOKEN_SESSION || tok == NULL ||
 	    !bson_iter_init_find(&it, tok, "twoFactorAuthorizedUntil") ||
 	    !BSON_ITER_HOLDS_DATE_TIME(&it) || bson_iter_date_time(&it) <= now_ms())
 		return false;
@@ -209,59 +207,87 @@ remember(const struct request *req)
 	char fp[SECRET_LEN + 1];
 	bson_error_t e;
 
-	if (req->session.type != TOKEN_SESSION || (req->route && (req->route->flags & R_2FA_STRICT)))
+	if (req->session.type != TOKEN_SESSION || cfg.twofactor_remember_seconds == 0)
 		return;
 	client_fingerprint(req, fp);
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
 	bson_t *upd = BCON_NEW("$set", "{", "twoFactorAuthorizedUntil",
-	    BCON_DATE_TIME(now_ms() + TF_REMEMBER_MS), "twoFactorAuthorizedHash", BCON_UTF8(fp), "}");
+	    BCON_DATE_TIME(now_ms() + cfg.twofactor_remember_seconds * 1000LL), "twoFactorAuthorizedHash", BCON_UTF8(fp), "}");
 	if (!mongoc_collection_update_one(store_coll(COLL_TOKENS), sel, upd, NULL, NULL, &e))
 		store_log_error(LOG_WARN, "could not remember 2FA on the session", &e);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }
 
-bool
-twofactor_check_or_reply(struct request *req)
+enum err_kind
+twofactor_check(struct request *req, const char *code, const char *asked, bool strict,
+    json_object **details)
 {
 	const bson_t *user = req->session.user;
-	const char *code = req_header(req, "X-2fa-Code");
-	const char *asked = req_header(req, "X-2fa-Method");
 	struct tf_methods m;
 	const char *method;
 
-	if (req->session.bypass_2fa || recently_passed(req))
-		return true;
+	*details = NULL;
+	if (req->session.bypass_2fa || (!strict && recently_passed(req)))
+		return ERR_NONE;
 	twofactor_methods(user, &m);
 	method = twofactor_pick(&m, asked, true);
-	if (method == NULL) {
-		reply_error(req, ERR_FORBIDDEN, "This action needs a second factor or a password, and this account has neither");
-		return false;
-	}
+	if (method == NULL)
+		return ERR_FORBIDDEN;
 	if (code == NULL || *code == '\0') {
-		json_object *details;
-		enum err_kind why = twofactor_challenge(user, &m, method, &details);
-		if (why != ERR_NONE)
-			reply_error(req, why, NULL);
-		else
-			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
-		return false;
+		enum err_kind why = twofactor_challenge(user, &m, method, details);
+		return why != ERR_NONE ? why : ERR_TOTP_REQUIRED;
 	}
 	switch (twofactor_verify(user, method, code)) {
 	case TF_OK:
-		remember(req);
-		return true;
+		if (!strict)
+			remember(req);
+		return ERR_NONE;
 	case TF_MAX_ATTEMPTS:
-		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, twofactor_details(&m, method, user), NULL);
-		return false;
+		*details = twofactor_details(&m, method, user);
+		return ERR_TOTP_MAX_ATTEMPTS;
 	case TF_DB_ERROR:
-		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
-		return false;
+		return ERR_DB_UNAVAILABLE;
 	case TF_BUSY:
-		return reply_hash_busy(req);
+		return ERR_BUSY;
 	case TF_INVALID:
 	default:
-		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
+		*details = twofactor_details(&m, method, user);
+		return ERR_TOTP_INVALID;
+	}
+}
+
+/* Rocket.Chat's REST forms that take the code in the body ({code}). */
+static const char *
+body_code(const struct request *req)
+{
+	json_object *v;
+	if (req->body && json_object_object_get_ex(req->body, "code", &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+bool
+twofactor_check_or_reply(struct request *req)
+{
+	const char *code = req_header(req, "X-2fa-Code");
+	bool strict = req->route && (req->route->flags & R_2FA_STRICT);
+	json_object *details;
+	enum err_kind why;
+
+	if (code == NULL || *code == '\0')
+		code = body_code(req);
+	why = twofactor_check(req, code, req_header(req, "X-2fa-Method"), strict, &details);
+	switch (why) {
+	case ERR_NONE:
+		return true;
+	case ERR_BUSY:
+		return reply_hash_busy(req);
+	case ERR_FORBIDDEN:
+		reply_error(req, ERR_FORBIDDEN, "This action needs a second factor or a password, and this account has neither");
+		return false;
+	default:
+		reply_error_ex(req, why, details, NULL);
 		return false;
 	}
 }

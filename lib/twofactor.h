@@ -13,7 +13,6 @@
 
 #define TF_MAX_FAILURES   5       /* wrong codes per user per window */
 #define TF_WINDOW_S       300
-#define TF_REMEMBER_MS    (1800 * 1000)   /* Accounts_TwoFactorAuthentication_RememberFor */
 
 struct tf_methods {
 	bool totp;
@@ -41,10 +40,24 @@ enum err_kind twofactor_challenge(const bson_t *user, const struct tf_methods *m
  * password method found no hashing slot (pwcheck.h). */
 enum tf_result twofactor_verify(const bson_t *user, const char *method, const char *code);
 
-/* Route-level check for R_2FA routes; answers and returns false unless the
- * caller passed (or is exempt: PAT with bypassTwoFactor, or a success on
- * this session token within TF_REMEMBER_MS from the same user agent and
- * address, unless the route is R_2FA_STRICT). */
+/* The second factor of a protected action, for the caller of REQ: ERR_NONE
+ * when it passed or the caller is exempt (a PAT with bypassTwoFactor, or,
+ * unless STRICT, a success on this session token within
+ * cfg.twofactor_remember_seconds from the same user agent and address).
+ * CODE (NULL: none sent) is checked by METHOD (NULL: the user's first of
+ * totp, email, else the password), and a success is remembered on the
+ * session unless STRICT. Otherwise the error to answer: ERR_TOTP_REQUIRED
+ * (a code was mailed first for the email method), ERR_TOTP_INVALID,
+ * ERR_TOTP_MAX_ATTEMPTS with *DETAILS (caller owns), or ERR_FORBIDDEN (no
+ * method at all), ERR_BUSY, ERR_DB_UNAVAILABLE, ERR_MAIL_UNAVAILABLE. For
+ * answers that are not HTTP (method.call's envelope). */
+enum err_kind twofactor_check(struct request *req, const char *code, const char *method, bool strict,
+    json_object **details);
+
+/* Route-level check for R_2FA / R_2FA_STRICT routes (strict: no remember
+ * window): the code from header x-2fa-code, else the body's "code" where
+ * the route takes one (Rocket.Chat's users.totp.disable {code}); the
+ * method from x-2fa-method. Answers and returns false unless passed. */
 bool twofactor_check_or_reply(struct request *req);
 
 #endif

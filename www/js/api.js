@@ -123,14 +123,18 @@ export async function loginPassword(password) {
 
 /**
  * POST /api/v1/login in cookie mode. password is loginPassword()'s result;
- * code is the 2FA code (TOTP, emailed code or 8-character backup code), if any.
+ * code is the 2FA code (TOTP, emailed code or 8-character backup code), if any;
+ * method the 2FA method chosen ('totp' or 'email'), sent as x-2fa-method as
+ * Rocket.Chat reads it (without a code, 'email' makes the server mail one).
  * Resolves with data ({userId, me}); rejects with ApiError (401 error text
  * "Unauthorized", "totp-required", "totp-invalid", "totp-max-attempts"; 429; 503).
  */
-export async function login({ user, password, code }) {
+export async function login({ user, password, code, method }) {
   const body = { user, password };
   if (code) body.code = code;
-  const answer = await request('POST', 'login', { body, headers: { 'X-Session-Cookie': '1' }, handle401: false });
+  const headers = { 'X-Session-Cookie': '1' };
+  if (method) headers['x-2fa-method'] = method;
+  const answer = await request('POST', 'login', { body, headers, handle401: false });
   return answer.data ?? {};
 }
 

@@ -1,5 +1,9 @@
 // The sign-in screen: username or email + password, then the 2FA step when the
 // server asks for it (POST /api/v1/login answers 401 "totp-required").
+// A user with several methods (the challenge's details.availableMethods)
+// chooses among them: the authenticator app, a backup code (the totp method
+// with an 8-character code), or a code by email; choosing email asks the
+// server for an email challenge (x-2fa-method: email), which mails the code.
 //
 // The password is kept only while the 2FA step is open, and only in this
 // closure, as the value sent to the server (its SHA-256 digest, see
@@ -12,6 +16,13 @@ import { describeError } from './errors.js';
 import { runBusy } from './feedback.js';
 import { t } from './i18n.js';
 
+/** The ways to pass the 2FA step, and the server method each one uses. */
+const CHOICES = [
+  { id: 'app', method: 'totp', labelKey: 'signin.methodApp' },
+  { id: 'backup', method: 'totp', labelKey: 'signin.methodBackup' },
+  { id: 'email', method: 'email', labelKey: 'signin.methodEmail' },
+];
+
 /**
  * Draws the sign-in screen into root. onSignedIn() runs after a successful login
  * (the session cookie is then set). notice is an optional sentence shown above
@@ -21,6 +32,7 @@ import { t } from './i18n.js';
 export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null }) {
   let pending = null; // {user, password} while the 2FA step is open
   let method = ''; // the second factor asked for: 'totp' or 'email'
+  let choice = ''; // what the user chose: 'app', 'backup' or 'email' (CHOICES)
   let busy = false;
 
   const error = h('p', { class: 'form-error', role: 'alert', 'aria-live': 'assertive' });
@@ -51,13 +63,20 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
   const codeLabel = h('label', { for: 'signin-code' }, t('signin.code'));
   const methodText = h('p', { id: 'signin-code-help', class: 'hint' });
   codeInput.setAttribute('aria-describedby', 'signin-code-help');
-  const backupButton = h('button', { type: 'button', class: 'button-link', onClick: useBackupCode }, t('signin.useBackupCode'));
   const resendButton = h('button', { type: 'button', class: 'button-link', onClick: resendCode }, t('signin.resendCode'));
+  const choiceRadios = {};
+  const choiceGroup = h('fieldset', { class: 'signin-methods', hidden: true },
+    h('legend', {}, t('signin.methodChoice')),
+    CHOICES.map(({ id, labelKey }) => {
+      choiceRadios[id] = h('input', { type: 'radio', name: 'signin-method', id: `signin-method-${id}`, value: id, onChange: () => choose(id) });
+      return h('div', { class: 'radio-row', 'data-choice': id }, choiceRadios[id], h('label', { for: `signin-method-${id}` }, t(labelKey)));
+    }));
   const codeForm = h('form', { class: 'form', novalidate: true, hidden: true, onSubmit: submitCode },
     h('h2', { class: 'form-title', id: 'signin-2fa-title', tabindex: '-1' }, t('signin.twoFactorTitle')),
+    choiceGroup,
     methodText,
     h('div', { class: 'field' }, codeLabel, codeInput),
-    h('p', { class: 'form-links' }, backupButton, resendButton),
+    h('p', { class: 'form-links' }, resendButton),
     h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'button', onClick: backToCredentials }, t('common.back')),
       verifyButton));
@@ -88,8 +107,8 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
   async function attempt(credentials, code) {
     if (busy) return;
     busy = true;
-    const button = code ? verifyButton : submitButton;
-    const label = code ? t('signin.verifying') : t('signin.signingIn');
+    const button = pending ? verifyButton : submitButton;
+    const label = !pending ? t('signin.signingIn') : code ? t('signin.verifying') : t('signin.sending');
     try {
       await runBusy(button, label, () => send(credentials, code), { region: button.form });
     } finally {
@@ -99,7 +118,7 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
 
   async function send(credentials, code) {
     try {
-      await api.login({ ...credentials, code });
+      await api.login({ ...credentials, code, method: pending ? method : '' });
     } catch (err) {
       handleFailure(err, credentials);
       return;
@@ -118,7 +137,8 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
     if (err instanceof api.ApiError && err.status === 401) {
       switch (err.error) {
         case 'totp-required':
-          showCodeStep(credentials, err.details || {});
+          if (pending) showMethodAnswer(err.details || {});
+          else showCodeStep(credentials, err.details || {});
           return;
         case 'totp-invalid':
           codeInput.value = '';
@@ -153,18 +173,58 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
   function showCodeStep(credentials, details) {
     pending = credentials;
     passwordInput.value = '';
+    const offered = Array.isArray(details.availableMethods) ? details.availableMethods : [];
     const byEmail = details.method === 'email';
-    method = byEmail ? 'email' : 'totp';
-    methodText.textContent = byEmail ? t('signin.codeByEmail') : t('signin.codeByApp');
-    backupButton.hidden = byEmail;
-    resendButton.hidden = !byEmail;
-    codeInput.setAttribute('inputmode', 'numeric');
-    codeLabel.textContent = t('signin.code');
+    for (const { id, method: needs } of CHOICES) {
+      const row = choiceRadios[id].parentElement;
+      row.hidden = !(offered.includes(needs) || (byEmail ? needs === 'email' : needs === 'totp'));
+    }
+    // A choice only when there is one: the app always comes with backup codes.
+    choiceGroup.hidden = CHOICES.filter(({ id }) => !choiceRadios[id].parentElement.hidden).length < 2;
     codeInput.value = '';
     error.textContent = '';
     credentialsForm.hidden = true;
     codeForm.hidden = false;
+    showChoice(byEmail ? 'email' : 'app');
     codeInput.focus();
+  }
+
+  /** Shows the field and hints for choice ('app', 'backup' or 'email'). */
+  function showChoice(id) {
+    choice = id;
+    method = CHOICES.find((c) => c.id === id).method;
+    choiceRadios[id].checked = true;
+    methodText.textContent = t(id === 'email' ? 'signin.codeByEmail' : id === 'backup' ? 'signin.codeByBackup' : 'signin.codeByApp');
+    codeLabel.textContent = t(id === 'backup' ? 'signin.backupCode' : 'signin.code');
+    // Backup codes hold letters: let phones show a full keyboard.
+    codeInput.setAttribute('inputmode', id === 'backup' ? 'text' : 'numeric');
+    resendButton.hidden = id !== 'email';
+  }
+
+  /**
+   * The user picked another method. Email needs a code sent first: a login
+   * without a code but with x-2fa-method: email makes the server mail one
+   * (its answer, totp-required for email, goes to showMethodAnswer).
+   */
+  async function choose(id) {
+    if (!pending) return;
+    const wasEmail = method === 'email';
+    showChoice(id);
+    error.textContent = '';
+    status.textContent = '';
+    codeInput.value = '';
+    if (id === 'email' && !wasEmail) {
+      await attempt(pending, '');
+    }
+  }
+
+  /** The server's answer to a login without a code, while the code step is open. */
+  function showMethodAnswer(details) {
+    if (details.method === 'email' && choice === 'email') {
+      status.textContent = t('signin.codeSent');
+    } else if (details.method !== method) {
+      showChoice(details.method === 'email' ? 'email' : 'app');
+    }
   }
 
   async function submitCode(event) {
@@ -174,13 +234,6 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
     if (!pending) return backToCredentials();
     error.textContent = '';
     await attempt(pending, code);
-  }
-
-  /** Backup codes hold letters: let phones show a full keyboard. */
-  function useBackupCode() {
-    codeInput.setAttribute('inputmode', 'text');
-    codeLabel.textContent = t('signin.backupCode');
-    codeInput.focus();
   }
 
   /** Asks the server to e-mail a fresh code (Rocket.Chat's users.2fa.sendEmailCode). */

@@ -5,6 +5,9 @@
 // and x-2fa-code headers, until it passes, the user cancels, or it fails for
 // another reason. After one success the server remembers the second factor on
 // this session for a while, so the dialog often does not appear at all.
+// When the server offers more than one method (details.availableMethods, e.g.
+// authenticator and email), the dialog lets the user switch: choosing email
+// asks the server for a challenge by that method, which mails a code.
 //
 // The typed password is read from the field only to compute its SHA-256 digest
 // (what the "password" method expects) and the field is emptied right away;
@@ -17,7 +20,7 @@
 
 import * as api from './api.js';
 import { h, uid } from './dom.js';
-import { runBusy } from './feedback.js';
+import { runBusy, say } from './feedback.js';
 import { describeError } from './errors.js';
 import { t } from './i18n.js';
 import { sha256Hex } from './sha256.js';
@@ -33,6 +36,9 @@ export class SecondFactorCancelled extends Error {
 export const isCancelled = (err) => err instanceof SecondFactorCancelled;
 
 const hasType = (err, type) => err instanceof api.ApiError && err.errorType === type;
+// Rocket.Chat's methods answer a wrong code with invalid-totp, its REST checks with totp-invalid.
+const isWrongCode = (err) => hasType(err, 'totp-invalid') || hasType(err, 'invalid-totp');
+const offers = (details, method) => Array.isArray(details.availableMethods) && details.availableMethods.includes(method);
 
 /**
  * Runs send(headers) (a function making one API request with the given extra
@@ -71,12 +77,14 @@ function askAndRetry(send, firstDetails, signal) {
     const status = h('p', { class: 'form-notice', role: 'status' });
     const backupButton = h('button', { type: 'button', class: 'button-link', onClick: useBackupCode }, t('signin.useBackupCode'));
     const resendButton = h('button', { type: 'button', class: 'button-link', onClick: resendEmailCode }, t('signin.resendCode'));
+    const emailButton = h('button', { type: 'button', class: 'button-link', onClick: () => switchMethod('email') }, t('twofactor.useEmail'));
+    const appButton = h('button', { type: 'button', class: 'button-link', onClick: () => switchMethod('totp') }, t('twofactor.useApp'));
     const cancelButton = h('button', { type: 'button', class: 'button', onClick: cancel }, t('common.cancel'));
     const confirmButton = h('button', { type: 'submit', class: 'button button-primary' }, t('twofactor.confirm'));
     const form = h('form', { class: 'form', novalidate: true, onSubmit: submit },
       help,
       h('div', { class: 'field' }, label, input),
-      h('p', { class: 'form-links' }, backupButton, resendButton),
+      h('p', { class: 'form-links' }, backupButton, resendButton, appButton, emailButton),
       error,
       status,
       h('div', { class: 'dialog-actions' }, cancelButton, confirmButton));
@@ -98,6 +106,8 @@ function askAndRetry(send, firstDetails, signal) {
       else input.setAttribute('maxlength', '16');
       backupButton.hidden = method !== 'totp' || backupCode;
       resendButton.hidden = method !== 'email';
+      emailButton.hidden = method === 'email' || !offers(details, 'email');
+      appButton.hidden = (method === 'totp' && !backupCode) || !offers(details, 'totp');
     }
 
     function showError(text) {
@@ -129,7 +139,7 @@ function askAndRetry(send, firstDetails, signal) {
           () => send({ 'x-2fa-method': method, 'x-2fa-code': code }), { region: form }) };
         dialog.close();
       } catch (err) {
-        if (hasType(err, 'totp-invalid')) {
+        if (isWrongCode(err)) {
           showError(isPassword ? t('twofactor.wrongPassword') : t('signin.codeInvalid'));
         } else if (hasType(err, 'totp-required')) {
           // The server wants another method (e.g. 2FA was just switched on).
@@ -151,6 +161,42 @@ function askAndRetry(send, firstDetails, signal) {
       backupCode = true;
       showMethod();
       input.focus();
+    }
+
+    /**
+     * Another of the offered methods. The authenticator needs nothing from the
+     * server; email asks for a challenge by email (x-2fa-method without a
+     * code), which mails a code, and shows what the server then wants.
+     */
+    async function switchMethod(method) {
+      if (busy) return;
+      error.textContent = '';
+      status.textContent = '';
+      input.removeAttribute('aria-invalid');
+      backupCode = false;
+      if (method === 'totp') {
+        details = { ...details, method };
+        showMethod();
+        input.focus();
+        return;
+      }
+      busy = true;
+      try {
+        outcome = { value: await runBusy(emailButton, t('signin.sending'), () => send({ 'x-2fa-method': method }), { region: form }) };
+        dialog.close(); // the server remembered an earlier success after all
+      } catch (err) {
+        if (hasType(err, 'totp-required')) {
+          details = err.details || {};
+          showMethod();
+          // The help text now says a code was sent; screen readers hear it too.
+          if (details.method === 'email') say(t('twofactor.emailSent'));
+          input.focus();
+        } else {
+          error.textContent = describeError(err);
+        }
+      } finally {
+        busy = false;
+      }
     }
 
     /** Asks the server to e-mail a fresh code (Rocket.Chat's users.2fa.sendEmailCode). */

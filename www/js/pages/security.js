@@ -1,15 +1,20 @@
-// Security: the active sessions (where you are signed in), revoking one of them
-// or all others. (2FA and E2E sections come with later issues.)
+// Security: the authenticator app (security-totp.js), codes by email
+// (security-email.js), the end-to-end encryption key (security-e2e.js), and
+// the active sessions (where you are signed in), revoking one of them or all
+// others. A section whose feature the admin switched off is not shown.
 
 import * as api from '../api.js';
 import { confirmAction } from '../dialog.js';
-import { h, replaceChildren } from '../dom.js';
+import { append, h, replaceChildren } from '../dom.js';
 import { describeError } from '../errors.js';
 import { doneLine, retryBox, runBusy } from '../feedback.js';
 import { t } from '../i18n.js';
 import { agoElement, timeElement } from '../time.js';
 import { describeUserAgent } from '../useragent.js';
 import { securityLogSection } from './securitylog.js';
+import { totpSection } from './security-totp.js';
+import { emailSection } from './security-email.js';
+import { e2eSection } from './security-e2e.js';
 
 /** "Firefox 128 on Windows", or whichever part is known. */
 function deviceName(userAgent) {
@@ -112,7 +117,8 @@ function sessionsSection({ signal }) {
   }
 
   load();
-  return h('section', { class: 'card section', 'aria-labelledby': 'sessions-heading' },
+  const reload = () => { if (!signal.aborted) load(); };
+  const element = h('section', { class: 'card section', 'aria-labelledby': 'sessions-heading' },
     heading,
     h('p', { class: 'hint' }, t('security.sessions.intro')),
     done.element,
@@ -120,10 +126,22 @@ function sessionsSection({ signal }) {
     loading,
     list,
     h('div', { class: 'section-actions' }, logoutOthers));
+  return { element, reload };
 }
 
 export default {
   render(container, ctx) {
-    container.append(sessionsSection(ctx), securityLogSection(ctx));
+    const features = ctx.features || {};
+    const on = (name) => features[name] !== false;
+    const sessions = sessionsSection(ctx);
+    // Turning a second factor on signs out the other sessions: the list shows it.
+    const shared = { ...ctx, onSignedOutOthers: sessions.reload };
+    append(container, [
+      on('totp') ? totpSection(shared) : null,
+      on('email2fa') ? emailSection(shared) : null,
+      on('e2e') ? e2eSection(shared) : null,
+      sessions.element,
+      securityLogSection(ctx),
+    ]);
   },
 };
