@@ -120,6 +120,7 @@ session_revoke(const struct request *req, const char *user_id, enum revoke_scope
 		[REVOKE_ONE] = { SEC_SESSIONS_REVOKED, "one" },
 		[REVOKE_OTHERS] = { SEC_SESSIONS_REVOKED, "others" },
 		[REVOKE_ALL] = { SEC_SESSIONS_REVOKED, "all" },
+		[REVOKE_EVERY_TOKEN] = { SEC_SESSIONS_REVOKED, "all" },
 	};
 	bson_t *sel = BCON_NEW("userId", BCON_UTF8(user_id));
 	bson_t reply;
@@ -127,7 +128,7 @@ session_revoke(const struct request *req, const char *user_id, enum revoke_scope
 
 	if (scope == REVOKE_CURRENT)
 		BSON_APPEND_UTF8(sel, "_id", req->session.token_hash);
-	else
+	else if (scope != REVOKE_EVERY_TOKEN)
 		BSON_APPEND_UTF8(sel, "type", "session");
 	if (scope == REVOKE_ONE)
 		BSON_APPEND_UTF8(sel, "sid", sid);

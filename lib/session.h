@@ -37,10 +37,11 @@ enum revoke_scope {
 	REVOKE_ONE,         /* the caller's session with public id SID */
 	REVOKE_OTHERS,      /* every one but the caller's */
 	REVOKE_ALL,         /* every one, the caller's too */
+	REVOKE_EVERY_TOKEN, /* every session and personal access token */
 };
 /* Ends login sessions of USER_ID by SCOPE (REQ is the caller; NULL for the
- * admin tool with REVOKE_ALL). Personal access tokens are never touched,
- * except REVOKE_CURRENT signing out with one. The one place sessions end,
+ * admin tool with REVOKE_ALL). Personal access tokens are not touched,
+ * except by REVOKE_EVERY_TOKEN and REVOKE_CURRENT signing out with one. The one place sessions end,
  * so the security log records each. The number ended; -1 on a database
  * error (E set). */
 int64_t session_revoke(const struct request *req, const char *user_id, enum revoke_scope scope,

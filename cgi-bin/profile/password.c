@@ -25,6 +25,7 @@
 #include "ratelimit.h"
 #include "respond.h"
 #include "seclog.h"
+#include "session.h"
 #include "store.h"
 #include "user.h"
 
@@ -259,12 +260,7 @@ commit_or_reply(struct request *req, const bson_t *user, const char *hash, const
 	if (!ok)
 		return reply_store_error(req, &e, "password change");
 	/* Users.removeNonPATLoginTokensExcept: personal access tokens stay. */
-	sel = keep ? BCON_NEW("userId", BCON_UTF8(uid), "type", BCON_UTF8("session"),
-	    "_id", "{", "$ne", BCON_UTF8(keep), "}") :
-	    BCON_NEW("userId", BCON_UTF8(uid), "type", BCON_UTF8("session"));
-	ok = mongoc_collection_delete_many(store_coll(COLL_TOKENS), sel, NULL, NULL, &e);
-	bson_destroy(sel);
-	if (!ok)
+	if (session_revoke(req, uid, keep ? REVOKE_OTHERS : REVOKE_ALL, NULL, &e) < 0)
 		return reply_store_error(req, &e, "signing out after a password change");
 	maillink_drop(LINK_RESET, uid);
 	seclog_write(req, uid, ev, NULL);
