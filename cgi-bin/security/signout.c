@@ -1,7 +1,8 @@
 /* signout.c - ending the caller's sessions: the others (after a second
  * factor is switched on, as Rocket.Chat's removeNonPATLoginTokensExcept),
  * or all of them with personal access tokens (E2E key reset, as its
- * unsetLoginTokens). */
+ * unsetLoginTokens). Sessions end through session_revoke(), the one place
+ * that does (and logs) it. */
 #include "security.h"
 
 #include "session.h"

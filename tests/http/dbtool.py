@@ -147,6 +147,16 @@ def user_by_id(user_id):
     return json.loads(json.dumps(doc, default=str)) if doc else None
 
 
+def set_email_verified(username, verified='true'):
+    database().users.update_one({'username': username}, {'$set': {'emails.0.verified': verified == 'true'}})
+    return True
+
+
+def set_e2e(username, public_key, private_key):
+    database().users.update_one({'username': username}, {'$set': {'e2e': {'public_key': public_key, 'private_key': private_key}}})
+    return True
+
+
 def security_log(user_id):
     """Every stored security-log document of USER_ID, whole, oldest first."""
     docs = database().security_log.find({'userId': user_id}).sort('at', 1)
@@ -168,7 +178,6 @@ def set_email_verified(username, verified='true'):
 def set_e2e(username, public_key, private_key):
     database().users.update_one({'username': username}, {'$set': {'e2e': {'public_key': public_key, 'private_key': private_key}}})
     return True
-
 
 
 # Every function above is a command by its name with dashes: user_traces is
