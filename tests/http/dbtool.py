@@ -170,16 +170,6 @@ def age_security_log(user_id):
     return database().security_log.update_many({'userId': user_id}, {'$set': {'expiresAt': past}}).modified_count
 
 
-def set_email_verified(username, verified='true'):
-    database().users.update_one({'username': username}, {'$set': {'emails.0.verified': verified == 'true'}})
-    return True
-
-
-def set_e2e(username, public_key, private_key):
-    database().users.update_one({'username': username}, {'$set': {'e2e': {'public_key': public_key, 'private_key': private_key}}})
-    return True
-
-
 # Every function above is a command by its name with dashes: user_traces is
 # "user-traces". (A table of names here conflicted in every merge.)
 COMMANDS = {name.replace('_', '-'): fn for name, fn in list(globals().items())
