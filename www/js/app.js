@@ -13,6 +13,11 @@
 //   refreshMe()       reloads /me and redraws (after changing the profile)
 //   applyPreferences(preferences)
 //                     applies language / clockMode at once and redraws
+//   features          the admin's switches (GET /api/info features); a
+//                     missing key means on
+//   endSession(notice)
+//                     the session is gone on purpose (the account was
+//                     deleted): back to the sign-in screen showing notice
 // Pages are redrawn from scratch when the language or clock mode changes, at
 // the same scroll position. Pages with a form register it with unsaved.js, so
 // leaving it asks first and a session that ends keeps what was typed.
@@ -182,6 +187,8 @@ async function showPage({ focusHeading = false, focusedId = null, scrollY = null
       keepScroll: scrollY !== null,
       refreshMe,
       applyPreferences,
+      features: state.features,
+      endSession: (notice) => { dropUnsavedChanges(); showSignIn(notice); },
     });
   } catch (err) {
     if (controller.signal.aborted || err?.name === 'AbortError') return;
