@@ -42,6 +42,8 @@ CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 CFLAGS     += -ffunction-sections -fdata-sections
 LDFLAGS    += -fuse-ld=lld -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,--gc-sections
 LDLIBS     += $(PKG_LIBS) -lfcgi
+# libzxcvbn (password strength, lib/pwstrength.c) ships no pkg-config file.
+LDLIBS     += -lzxcvbn -lm
 
 ifeq ($(SANITIZE),1)
 CFLAGS     += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -19,6 +20,7 @@
 #include "json.h"
 #include "log.h"
 #include "mail.h"
+#include "maillink.h"
 #include "schema.h"
 #include "smtp.h"
 #include "store.h"
@@ -454,6 +456,29 @@ request_user(const bson_t *job, bool *db_error)
 	return user;
 }
 
+/* "Mail a password reset link to WHO" (users.forgotPassword): only to an
+ * active user's verified address, the one asked for; anything else ends
+ * silently, as the caller was told "success" either way. */
+static enum mail_outcome
+resolve_reset_request(const bson_t *job, const bson_t *user, char *why, size_t n)
+{
+	const char *who = bson_get_str(job, "who"), *to = user_verified_email(user);
+	bool active = !bson_has_field(user, "active") || bson_get_bool(user, "active");
+
+	if (!cfg.allow_password_change || !active || who == NULL || to == NULL || strcasecmp(who, to) != 0)
+		return MAIL_DONE;
+	switch (maillink_send(user, LINK_RESET, to)) {
+	case -1:
+		snprintf(why, n, "database error storing the reset link");
+		return MAIL_RETRY;
+	case -2:
+		snprintf(why, n, "the reset mail could not be made (see the log)");
+		return MAIL_DONE;
+	default:
+		return MAIL_DONE;
+	}
+}
+
 /* "Mail a code to WHO": nothing happens for an unknown user or one without
  * email 2FA (the caller was told "success" either way). */
 static enum mail_outcome
@@ -472,6 +497,10 @@ resolve_code_request(const bson_t *job, char *why, size_t n)
 	}
 	if (user == NULL || purpose == NULL)
 		goto out;
+	if (strcmp(purpose, LINK_RESET) == 0) {
+		r = resolve_reset_request(job, user, why, n);
+		goto out;
+	}
 	twofactor_methods(user, &m);
 	if (strcmp(purpose, EMAIL_CODE_2FA) != 0 || !m.email)
 		goto out;

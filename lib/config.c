@@ -75,6 +75,19 @@ static const struct key keys[] = {
 	L(login_forget_seconds, "86400", 60, 86400 * 30),
 	L(hash_concurrency, "2", 0, 1024),
 	L(hash_wait_ms, "3000", 0, 60000),
+	/* Password policy, history and strength (cgi-bin/profile/password.c). */
+	B(password_policy_enabled, "false"),
+	B(password_forbid_repeating, "true"),
+	L(password_max_repeating, "3", 1, 100),
+	B(password_require_lowercase, "true"),
+	B(password_require_uppercase, "true"),
+	B(password_require_number, "true"),
+	B(password_require_special, "true"),
+	B(password_history_enabled, "false"),
+	L(password_history_amount, "5", 1, 50),
+	L(password_min_strength, "2", 0, 4),
+	L(password_reset_minutes, "60", 5, 7 * 24 * 60),
+	L(email_verify_hours, "24", 1, 30 * 24),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -49,6 +49,20 @@ struct config {
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
 	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
+	/* Password policy (Rocket.Chat's Accounts_Password_Policy_*; the length
+	 * limits above always apply), history, strength, mailed links. */
+	bool  password_policy_enabled;  /* the rules below; off: length only */
+	bool  password_forbid_repeating;
+	long  password_max_repeating;   /* more equal characters in a row are refused */
+	bool  password_require_lowercase;
+	bool  password_require_uppercase;
+	bool  password_require_number;
+	bool  password_require_special;
+	bool  password_history_enabled;
+	long  password_history_amount;  /* old hashes kept and refused */
+	long  password_min_strength;    /* zxcvbn score 0-4 a password needs; 0: no check */
+	long  password_reset_minutes;   /* a reset link's life */
+	long  email_verify_hours;       /* a verification link's life */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

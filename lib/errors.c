@@ -38,6 +38,13 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_DB_UNAVAILABLE]    = { 503, "error-database-unavailable", "The database is unavailable; please try again shortly" },
 	[ERR_MAIL_UNAVAILABLE]  = { 503, "error-email-send-failed", "The mail server is unavailable; please try again shortly" },
 	[ERR_INTERNAL]          = { 500, NULL, "Internal server error" },
+	[ERR_PASSWORD_POLICY]   = { 400, "error-password-policy-not-met", "The password provided does not meet the server's password policy." },
+	[ERR_PASSWORD_SAME]     = { 400, "error-password-same-as-current", "The new password is the same as the current one" },
+	[ERR_PASSWORD_IN_HISTORY] = { 400, "error-password-in-history", "This password was used before; choose another" },
+	[ERR_PASSWORD_WEAK]     = { 400, "error-password-too-weak", "This password is too easy to guess; make it longer or less predictable" },
+	[ERR_LINK_INVALID]      = { 400, "error-invalid-token", "This link is invalid, already used or expired" },
+	[ERR_EMAIL_IN_USE]      = { 400, "error-field-unavailable", "This email address is already in use" },
+	[ERR_EMAIL_NOT_VERIFIED] = { 400, "error-email-not-verified", "Verify your email address first" },
 };
 
 const struct err_info *

@@ -40,6 +40,14 @@ enum err_kind {
 	ERR_DB_UNAVAILABLE,     /* 503 error-database-unavailable */
 	ERR_MAIL_UNAVAILABLE,   /* 503 error-email-send-failed */
 	ERR_INTERNAL,           /* 500 never on bad input */
+	/* Passwords, mailed links and addresses (cgi-bin/profile/password.c, email.c). */
+	ERR_PASSWORD_POLICY,    /* 400 error-password-policy-not-met, details.reasons */
+	ERR_PASSWORD_SAME,      /* 400 error-password-same-as-current */
+	ERR_PASSWORD_IN_HISTORY, /* 400 error-password-in-history */
+	ERR_PASSWORD_WEAK,      /* 400 error-password-too-weak (ours): zxcvbn score too low */
+	ERR_LINK_INVALID,       /* 400 error-invalid-token: a mailed link unknown, used or expired */
+	ERR_EMAIL_IN_USE,       /* 400 error-field-unavailable: another account has the address */
+	ERR_EMAIL_NOT_VERIFIED, /* 400 error-email-not-verified (ours): needs a verified address */
 	ERR__COUNT
 };
 

@@ -23,6 +23,10 @@
 
 static const char *const kind_names[MAIL_KINDS] = {
 	[MAIL_2FA_CODE] = "2fa-code",
+	[MAIL_VERIFY_EMAIL] = "verify-email",
+	[MAIL_PASSWORD_RESET] = "password-reset",
+	[MAIL_PASSWORD_CHANGED] = "password-changed",
+	[MAIL_EMAIL_CHANGED] = "email-changed",
 };
 
 struct lang {

@@ -13,6 +13,11 @@
 
 enum mail_kind {
 	MAIL_2FA_CODE,      /* "2fa-code": {site}, {code} */
+	/* Profile: lib/maillink.c and cgi-bin/profile/. */
+	MAIL_VERIFY_EMAIL,  /* "verify-email": {site}, {name}, {address}, {link}, {hours} */
+	MAIL_PASSWORD_RESET, /* "password-reset": {site}, {name}, {link}, {minutes} */
+	MAIL_PASSWORD_CHANGED, /* "password-changed": {site}, {name}, {ip} */
+	MAIL_EMAIL_CHANGED, /* "email-changed" (to the old address): {site}, {name}, {address}, {ip} */
 	MAIL_KINDS
 };
 

@@ -35,6 +35,8 @@ static const struct index_spec indexes[] = {
 	{ COLL_TOKENS, "purge_ttl", "{\"purgeAt\": 1}", false, 0, false },
 	{ COLL_RATELIMITS, "reset_ttl", "{\"resetAt\": 1}", false, 0, false },
 	{ COLL_EMAIL_CODES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
+	/* Mailed links are found by the keyed hash of their token (maillink.c). */
+	{ COLL_EMAIL_CODES, "link_hash", "{\"hash\": 1}", false, -1, false },
 	{ COLL_MAIL, "state_next", "{\"state\": 1, \"nextAttemptAt\": 1}", false, -1, false },
 	{ COLL_MAIL, "purge_ttl", "{\"purgeAt\": 1}", false, 0, false },
 	{ COLL_EXPORTS, "user_state", "{\"userId\": 1, \"state\": 1}", false, -1, false },

@@ -3,13 +3,41 @@
  * This is the area that grows into Rocket.Chat's profile endpoints
  * (users.updateOwnBasicInfo, users.setAvatar, ...). */
 #include "app.h"
+#include "config.h"
 #include "profile.h"
+
+#define SMALL_BODY_MAX    1024
+#define PASSWORD_BODY_MAX 8192
 
 static const struct route routes[] = {
 	/* Public, as Rocket.Chat's: clients load avatars as plain images. */
 	{ .method = "GET", .path = "/avatar/*", .auth = AUTH_NONE,
 	  .cache = { .max_age = 3600, .shared = true },
 	  .handler = avatar_get, .summary = "a user's avatar (generated until uploads exist)" },
+	/* password.c */
+	{ .method = "GET", .path = "/api/v1/pw.getPolicy", .auth = AUTH_USER,
+	  .handler = password_policy, .summary = "the password policy (Rocket.Chat's shape)" },
+	{ .method = "GET", .path = "/api/v1/pw.getPolicyReset", .auth = AUTH_NONE,
+	  .query = policy_reset_query,
+	  .handler = password_policy_reset, .summary = "the password policy, for a reset link's token" },
+	{ .method = "POST", .path = "/api/v1/pw.strength", .auth = AUTH_OPTIONAL,
+	  .body_max = PASSWORD_BODY_MAX, .body = strength_fields,
+	  .handler = password_strength, .summary = "ours: how guessable a password is (signed in, or a reset token)" },
+	{ .method = "POST", .path = "/api/v1/users.forgotPassword", .auth = AUTH_NONE,
+	  .body_max = SMALL_BODY_MAX, .body = forgot_fields, .flags = R_FORM,
+	  .feature = &cfg.allow_password_change,
+	  .handler = password_forgot, .summary = "mail a reset link (the same answer for any address)" },
+	{ .method = "POST", .path = "/api/v1/users.resetPassword", .auth = AUTH_NONE,
+	  .body_max = PASSWORD_BODY_MAX, .body = reset_fields,
+	  .feature = &cfg.allow_password_change,
+	  .handler = password_reset, .summary = "ours: set a new password with a mailed reset link" },
+	/* email.c */
+	{ .method = "POST", .path = "/api/v1/users.sendConfirmationEmail", .auth = AUTH_USER,
+	  .body_max = SMALL_BODY_MAX, .body = confirm_fields, .flags = R_FORM,
+	  .handler = email_send_confirmation, .summary = "mail a new verification link to the caller's address" },
+	{ .method = "POST", .path = "/api/v1/users.verifyEmail", .auth = AUTH_NONE,
+	  .body_max = SMALL_BODY_MAX, .body = verify_fields,
+	  .handler = email_verify, .summary = "ours: confirm an address with its mailed link" },
 	ROUTE_END
 };
 

@@ -32,4 +32,27 @@ bool email_change_or_reply(struct request *req, const char *address);
  * factor was checked by the caller. False after answering. */
 bool password_change_or_reply(struct request *req, const char *new_password);
 
+/* password.c: its routes' specs (fields by these indices) and handlers. */
+enum { PWQ_TOKEN };
+enum { PWS_PASSWORD, PWS_TOKEN };
+enum { FORGOT_EMAIL };
+enum { RESET_TOKEN, RESET_PASSWORD };
+extern const struct field policy_reset_query[];
+extern const struct field strength_fields[];
+extern const struct field forgot_fields[];
+extern const struct field reset_fields[];
+void password_policy(struct request *req);          /* pw.getPolicy */
+void password_policy_reset(struct request *req);    /* pw.getPolicyReset?token= */
+void password_strength(struct request *req);        /* pw.strength (ours) */
+void password_forgot(struct request *req);          /* users.forgotPassword */
+void password_reset(struct request *req);           /* users.resetPassword (ours) */
+
+/* email.c */
+enum { CONFIRM_EMAIL };
+enum { VERIFY_TOKEN };
+extern const struct field confirm_fields[];
+extern const struct field verify_fields[];
+void email_send_confirmation(struct request *req);  /* users.sendConfirmationEmail */
+void email_verify(struct request *req);             /* users.verifyEmail (ours) */
+
 #endif
