@@ -40,6 +40,7 @@ const KNOWN = {
   'error-password-same-as-current': { field: 'newPassword', text: () => t('profile.error.passwordSame') },
   'error-password-in-history': { field: 'newPassword', text: () => t('profile.error.passwordInHistory') },
   'error-password-policy-not-met': { field: 'newPassword', text: () => t('profile.error.passwordPolicy') },
+  'error-password-too-weak': { field: 'newPassword', text: () => t('profile.error.passwordWeak') },
   'error-action-not-allowed': {
     field: (err) => NOT_ALLOWED_BY_WORD.find(([re]) => re.test(err.error))?.[1] ?? null,
     text: () => t('profile.error.notAllowed'),

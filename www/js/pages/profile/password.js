@@ -57,7 +57,7 @@ export function policyRules(answer) {
     .map(([name, params]) => RULES[name](params || {}));
 }
 
-/** POST pw.strength {password} -> {score 0-4, ...} (profile-secrets' endpoint). */
+/** POST pw.strength {password} (ours) -> {score 0-4, minScore, ok, reasons}. */
 function estimate(password, signal) {
   return api.post('pw.strength', { password }, { signal });
 }
@@ -110,11 +110,14 @@ export function passwordFields({ policy, askCurrent, signal, fieldRow }) {
     }
   }
 
-  function showStrength(score) {
-    const s = Math.max(0, Math.min(4, Number(score) || 0));
+  /** answer: pw.strength's {score, ok} (ok: meets the server's minimum). */
+  function showStrength(answer) {
+    const s = Math.max(0, Math.min(4, Number(answer.score) || 0));
     meter.value = s;
     meter.dataset.score = String(s);
-    meterText.textContent = t(STRENGTH_KEYS[s]);
+    strength.dataset.ok = String(answer.ok !== false);
+    meterText.textContent = answer.ok === false
+      ? t('profile.password.tooWeak', { strength: t(STRENGTH_KEYS[s]) }) : t(STRENGTH_KEYS[s]);
   }
 
   function askStrength() {
@@ -134,7 +137,7 @@ export function passwordFields({ policy, askCurrent, signal, fieldRow }) {
         const answer = await estimate(pw, controller.signal);
         if (controller.signal.aborted || newInput.value !== pw) return;
         strength.hidden = false;
-        showStrength(answer.score);
+        showStrength(answer);
       } catch {
         // No estimate (server without the endpoint, network): no meter, the save still checks.
         if (!controller.signal.aborted) strength.hidden = true;
