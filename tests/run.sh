@@ -45,6 +45,10 @@ trusted_proxies = 127.0.0.1
 personal_access_tokens_max_per_user = $PAT_MAX
 custom_sounds = k7Hq2fZ9ccustom, other-sound
 log_level = warn
+# The password tests check every rule and the history (password.test.mjs).
+password_policy_enabled = true
+password_history_enabled = true
+password_history_amount = 3
 CONF
 }
 

@@ -29,6 +29,7 @@ import { forgetRetries, retryBox, runBusy, say } from './feedback.js';
 import { t, setLanguage, pickLanguage, onLanguageChange } from './i18n.js';
 import { setClockMode } from './time.js';
 import { renderSignIn } from './signin.js';
+import { renderForgot, renderResetPassword, renderVerifyEmail } from './recovery.js';
 import { confirmLeave, dropUnsavedChanges, hasUnsavedChanges, keepDraft } from './unsaved.js';
 import { PAGES, DEFAULT_ROUTE } from './pages/index.js';
 
@@ -39,6 +40,7 @@ const state = {
   features: {}, // the admin's switches from GET /api/info; missing = on
   pageController: null, // AbortController of the mounted page
   signInNotice: '',
+  link: null, // a mailed link being shown: {kind, token}
 };
 
 /** The browser's own language preference, before anyone has signed in. */
@@ -74,8 +76,51 @@ function scheduleRender({ focusHeading = false, keepScroll = false } = {}) {
 }
 
 function render(options = {}) {
-  if (state.me) renderAccount(options);
+  if (state.link) showMailedLink();
+  else if (state.me) renderAccount(options);
   else showSignIn(state.signInNotice);
+}
+
+// ---- Mailed links (recovery.js) --------------------------------------------
+
+/**
+ * A mailed link in the address (#/reset-password/<token>, #/verify-email/<token>),
+ * or null. The token leaves the address bar (and so the history) at once.
+ */
+function takeMailedLink() {
+  const match = /^#\/(reset-password|verify-email)\/([\w-]{16,128})$/.exec(location.hash);
+  if (!match) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  return { kind: match[1], token: match[2] };
+}
+
+/** The page of state.link, signed in or not; leaving it goes on as usual. */
+function showMailedLink() {
+  abortPage();
+  const { kind, token } = state.link;
+  const leave = () => { state.link = null; };
+  if (kind === 'reset-password') {
+    renderResetPassword(root, token, {
+      // Every session of the account was signed out, this one too.
+      onDone: (notice) => { leave(); state.me = null; showSignIn(notice); },
+      onForgot: () => { leave(); showForgot(); },
+    });
+  } else {
+    renderVerifyEmail(root, token, {
+      signedIn: Boolean(state.me),
+      onDone: () => {
+        leave();
+        if (!state.me) return showSignIn('');
+        history.replaceState(null, '', '#/profile');
+        return refreshMe();
+      },
+    });
+  }
+}
+
+function showForgot() {
+  abortPage();
+  renderForgot(root, { onBack: () => showSignIn('') });
 }
 
 // ---- Signed out ----------------------------------------------------------
@@ -84,7 +129,11 @@ function showSignIn(notice = '') {
   abortPage();
   state.me = null;
   state.signInNotice = notice;
-  renderSignIn(root, { notice, onSignedIn: afterSignIn });
+  renderSignIn(root, {
+    notice,
+    onSignedIn: afterSignIn,
+    onForgot: state.features.passwordChange === false ? null : showForgot,
+  });
 }
 
 async function afterSignIn() {
@@ -260,6 +309,14 @@ async function signOut(button) {
 // we hear of it: put the shown page's hash back, ask, and go on only when the
 // user chose to leave.
 async function routeChanged() {
+  const link = takeMailedLink();
+  if (link) {
+    if (hasUnsavedChanges() && !(await confirmLeave())) return;
+    dropUnsavedChanges();
+    state.link = link;
+    render();
+    return;
+  }
   if (!state.me) return;
   const target = location.hash;
   if (target === state.shownHash) return;
@@ -291,6 +348,7 @@ function renderStartError(err) {
 
 async function start() {
   root.setAttribute('aria-busy', 'true');
+  state.link = takeMailedLink();
   const languageReady = setLanguage(browserLanguage()).catch(() => setLanguage('en'));
   // Feature switches are a nicety: without them every page is offered and
   // a switched-off one explains itself.

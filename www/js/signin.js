@@ -15,9 +15,10 @@ import { t } from './i18n.js';
 /**
  * Draws the sign-in screen into root. onSignedIn() runs after a successful login
  * (the session cookie is then set). notice is an optional sentence shown above
- * the form, e.g. "You have signed out."
+ * the form, e.g. "You have signed out." onForgot() opens "Forgot password?"
+ * (not offered when the admin switched password changes off, or without it).
  */
-export function renderSignIn(root, { onSignedIn, notice = '' }) {
+export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null }) {
   let pending = null; // {user, password} while the 2FA step is open
   let method = ''; // the second factor asked for: 'totp' or 'email'
   let busy = false;
@@ -35,10 +36,12 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
   });
   const submitButton = h('button', { id: 'signin-submit', type: 'submit', class: 'button button-primary button-block' }, t('signin.submit'));
   const verifyButton = h('button', { id: 'signin-verify', type: 'submit', class: 'button button-primary' }, t('signin.verify'));
+  const forgotButton = onForgot && h('button', { id: 'signin-forgot', type: 'button', class: 'button-link', onClick: onForgot }, t('signin.forgot'));
   const credentialsForm = h('form', { class: 'form', novalidate: true, onSubmit: submitCredentials },
     field('signin-user', t('signin.user'), userInput),
     field('signin-password', t('signin.password'), passwordInput),
-    submitButton);
+    submitButton,
+    forgotButton && h('p', { class: 'form-links' }, forgotButton));
 
   // Step 2: the second factor.
   const codeInput = h('input', {
