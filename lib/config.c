@@ -88,6 +88,15 @@ static const struct key keys[] = {
 	L(password_min_strength, "2", 0, 4),
 	L(password_reset_minutes, "60", 5, 7 * 24 * 60),
 	L(email_verify_hours, "24", 1, 30 * 24),
+	/* Avatars: Rocket.Chat's Accounts_AvatarSize is 200. 4096 x 4096 pixels
+	 * decode into 64 MiB; the URL rules are in lib/fetch.h. */
+	L(avatar_size, "200", 16, 1024),
+	L(avatar_max_bytes, "5242880", 1024, 16777216),
+	L(avatar_max_pixels, "16777216", 1024, 100000000),
+	B(avatar_url_fetch, "true"),
+	L(avatar_fetch_timeout_ms, "10000", 100, 60000),
+	B(avatar_fetch_allow_private, "false"),
+	S(avatar_fetch_allow_networks, ""),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -63,6 +63,14 @@ struct config {
 	long  password_min_strength;    /* zxcvbn score 0-4 a password needs; 0: no check */
 	long  password_reset_minutes;   /* a reset link's life */
 	long  email_verify_hours;       /* a verification link's life */
+	/* Avatars (cgi-bin/profile/avatar*.c, lib/image.c, lib/fetch.c). */
+	long  avatar_size;              /* pixels of the square every avatar is resized to */
+	long  avatar_max_bytes;         /* bytes of an uploaded or fetched image */
+	long  avatar_max_pixels;        /* width x height of an image before decoding */
+	bool  avatar_url_fetch;         /* users.setAvatar may fetch an avatarUrl */
+	long  avatar_fetch_timeout_ms;  /* the whole fetch, redirects included */
+	bool  avatar_fetch_allow_private; /* RFC 1918, CGNAT and unique-local servers */
+	char *avatar_fetch_allow_networks; /* comma-separated CIDRs allowed whatever they are */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

@@ -39,6 +39,10 @@ enum err_kind {
 	ERR_BUSY,               /* 503 error-server-busy: too many password checks at once */
 	ERR_DB_UNAVAILABLE,     /* 503 error-database-unavailable */
 	ERR_MAIL_UNAVAILABLE,   /* 503 error-email-send-failed */
+	/* Avatars (users.setAvatar) */
+	ERR_AVATAR_INVALID_URL, /* 400 error-avatar-invalid-url: not http(s), refused address, not an image */
+	ERR_AVATAR_URL_HANDLING, /* 400 error-avatar-url-handling: the fetch failed */
+	ERR_INVALID_IMAGE,      /* 400 error-invalid-image (ours): content that does not decode */
 	ERR_INTERNAL,           /* 500 never on bad input */
 	/* Passwords, mailed links and addresses (cgi-bin/profile/password.c, email.c). */
 	ERR_PASSWORD_POLICY,    /* 400 error-password-policy-not-met, details.reasons */

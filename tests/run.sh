@@ -49,6 +49,10 @@ log_level = warn
 password_policy_enabled = true
 password_history_enabled = true
 password_history_amount = 3
+
+# Avatar fetches (tests/http/avatar.test.mjs): 127.0.0.2 stands for a public
+# image server; every other loopback address stays refused.
+avatar_fetch_allow_networks = 127.0.0.2/32
 CONF
 }
 

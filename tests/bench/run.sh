@@ -7,7 +7,9 @@
 # Then, per program, one plain-CGI request counted rather than timed
 # (tests/bench/cgi-cost.sh: instructions under callgrind, shared libraries
 # loaded), beside the hello-world CGI, and the instructions of one FastCGI
-# request of each. BENCH_CGI_ONLY=1 runs only these counted parts.
+# request of each; GET /avatar/<name> of an uploaded avatar, whole (200) and
+# revalidated (304), beside /api/v1/me. BENCH_CGI_ONLY=1 runs only the
+# counted parts.
 # Loopback only; every loop is bounded. Writes build/bench.txt too.
 set -eu -o pipefail
 
@@ -45,6 +47,10 @@ uid=$(echo "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
 tok=$(echo "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')
 H1="X-User-Id: $uid"
 H2="X-Auth-Token: $tok"
+# An uploaded avatar for GET /avatar/bench, with and without If-None-Match.
+curl -sf "$FAST/api/v1/users.setAvatar" -H "$H1" -H "$H2" -F image=@tests/http/fixtures/avatar.jpg >/dev/null
+AVATAR_ETAG=$(curl -s -o /dev/null -D - "$FAST/avatar/bench" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" {print $2}')
+H_INM="If-None-Match: $AVATAR_ETAG"
 
 # Pids whose executable is program NAME (not the shells that started them).
 pids_of() {
@@ -174,6 +180,17 @@ fcgi_costs() {
 	echo "FastCGI, instructions per request (callgrind, 550 minus 50 requests, one at a time):"
 	printf '  %-28s %10s\n' "GET /api/v1/me (auth)" "$me" "GET /bench/hello (hello)" "$hello"
 	awk -v a="$me" -v b="$hello" 'BEGIN {printf "  ratio /api/v1/me : hello = %.1f\n", a / b}'
+	avatar_fcgi_costs "$me"
+}
+
+# The avatar of a user with an upload: the stored bytes (200) and a
+# revalidation (304), which must cost no more than GET /api/v1/me.
+avatar_fcgi_costs() { # avatar_fcgi_costs ME_INSTRUCTIONS
+	local full revalidate
+	full=$(fcgi_per_request profile "$FAST/avatar/bench")
+	revalidate=$(fcgi_per_request profile "$FAST/avatar/bench" "$H_INM")
+	printf '  %-28s %10s\n' "GET /avatar/bench (200)" "$full" "GET /avatar/bench (304)" "$revalidate"
+	awk -v a="$revalidate" -v b="$1" 'BEGIN {printf "  ratio avatar 304 : /api/v1/me = %.2f (%s)\n", a / b, a <= b ? "no more than /me" : "MORE than /me"}'
 }
 
 if [ -n "${BENCH_CGI_ONLY:-}" ]; then
@@ -190,11 +207,20 @@ fcgi_costs
 echo
 cmds=$(curl -s -o /dev/null -D - "$FAST/api/v1/me" -H "$H1" -H "$H2" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-mongo-commands" {print $2}')
 echo "MongoDB commands per GET /api/v1/me: $cmds (libmongoc command monitoring)"
+for h in "" "$H_INM"; do
+	res=$(curl -s -o /dev/null -D - "$FAST/avatar/bench" ${h:+-H "$h"} | tr -d '\r' |
+		awk -F': ' '/^HTTP/ {s = $0; sub(/^[^ ]* /, "", s); sub(/ .*/, "", s)} tolower($1) == "x-mongo-commands" {c = $2} END {print s, c}')
+	set -- $res
+	echo "MongoDB commands per GET /avatar/bench answered $1: $2"
+done
 echo
 echo "FastCGI behind nginx:"
 measure "me_fastcgi" auth "$FAST/api/v1/me" "$H1" "$H2"
 measure "hello_fastcgi" hello "$FAST/bench/hello"
 awk -v a="$me_fastcgi_rps" -v b="$hello_fastcgi_rps" 'BEGIN {printf "ratio /api/v1/me : hello = %.3f\n", a / b}'
+measure "avatar_fastcgi" profile "$FAST/avatar/bench"
+measure "avatar_revalidate_fastcgi" profile "$FAST/avatar/bench" "$H_INM"
+awk -v a="$avatar_revalidate_fastcgi_rps" -v b="$me_fastcgi_rps" 'BEGIN {printf "ratio avatar 304 : /api/v1/me = %.3f (requests/s)\n", a / b}'
 echo
 pids=$(pids_of auth)
 echo "RSS of the auth processes before $SOAK requests (kB): $(rss_kb $pids)"
@@ -205,6 +231,8 @@ echo "Plain CGI behind nginx + fcgiwrap (one process per request):"
 measure "me_cgi" fcgiwrap "$CGI/api/v1/me" "$H1" "$H2"
 measure "hello_cgi" fcgiwrap "$CGI/bench/hello"
 awk -v a="$me_cgi_rps" -v b="$hello_cgi_rps" 'BEGIN {printf "ratio /api/v1/me : hello = %.3f  (CPU column: fcgiwrap only)\n", a / b}'
+measure "avatar_revalidate_cgi" fcgiwrap "$CGI/avatar/bench" "$H_INM"
+awk -v a="$avatar_revalidate_cgi_rps" -v b="$me_cgi_rps" 'BEGIN {printf "ratio avatar 304 : /api/v1/me = %.3f (requests/s)\n", a / b}'
 echo
 # Password hashing is capped per host (hash_concurrency): the memory a flood
 # of sign-ins can take is bounded by the cap x argon2_memlimit_kib.
