@@ -419,6 +419,8 @@ static const struct { const char *name; const bool *on; } features[] = {
 	{ "personalAccessTokens", &cfg.personal_access_tokens_enabled },
 	{ "dataExport", &cfg.data_export_enabled },
 	{ "deleteOwnAccount", &cfg.allow_delete_own_account },
+	/* The Profile page's switches. */
+	{ "avatarUrlFetch", &cfg.avatar_url_fetch },
 };
 
 /* Rocket.Chat's getServerInfo(): "version" is the API level without its

@@ -17,6 +17,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -257,9 +258,22 @@ test('avatar: upload through the file picker, replace by drag and drop, refuse a
   await context.close();
 });
 
-test('avatar from an address: one the server must not fetch (this machine) is refused and changes nothing', async () => {
-  const { context, page, problems } = await profileAs();
+test('avatar from an address: the server fetches it; one it must not fetch (this machine) is refused and changes nothing', async () => {
+  // 127.0.0.2 stands for a public image server (tests/run.sh allows it); every other loopback address stays refused.
+  const picture = png(40, 40, [20, 160, 60]);
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': picture.length });
+    res.end(picture);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.2', resolve));
+  const { context, page, problems, s } = await profileAs();
+  await page.locator('#profile-avatar-url').fill(`http://127.0.0.2:${server.address().port}/green.png`);
+  await page.locator('#profile-avatar-url-set').click();
+  await page.locator('#profile-avatar-status').filter({ hasText: s['profile.avatar.changed'] }).waitFor();
+  server.close();
+  assert.equal(await page.locator('#profile-avatar-url').inputValue(), '', 'the field is emptied');
   const before = await me(context);
+  assert.ok(before.avatarETag, 'the fetched picture is stored');
   await page.locator('#profile-avatar-url').fill(`${BASE_URL}/favicon.svg`);
   await page.locator('#profile-avatar-url-set').click();
   await page.locator('#profile-avatar-error:not(:empty)').waitFor();
@@ -391,6 +405,24 @@ test('admin switches hide what is off: username and email read-only, no password
   await save(page);
   await page.locator('#profile-save-status').filter({ hasText: s['profile.saved'] }).waitFor();
   assert.equal((await me(context)).nickname, 'Still here');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('admin switch: with avatar URLs off, the address field is gone and uploads stay', async () => {
+  const user = createUser('pf');
+  const { context, page, problems } = await openPage(browser());
+  await page.route('**/api/info', async (route) => {
+    const response = await route.fetch();
+    const info = await response.json();
+    assert.equal(info.features.avatarUrlFetch, true, 'the real /api/info lists the switch');
+    info.features.avatarUrlFetch = false;
+    await route.fulfill({ response, json: info });
+  });
+  await signInAs(page, user);
+  await page.goto('/#/profile');
+  await page.locator('#profile-avatar-pick').waitFor();
+  assert.equal(await page.locator('#profile-avatar-url').count(), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -383,7 +383,7 @@ async function render(container, ctx) {
   trackForm({ key: 'profile', isDirty, draft: changed, signal });
 
   replaceChildren(container,
-    avatarSection({ me, signal, editable: on('avatarChange'), announce }),
+    avatarSection({ me, signal, editable: on('avatarChange'), fromUrl: on('avatarUrlFetch'), announce }),
     form,
     otherSessionsSection(ctx),
     features.deleteOwnAccount === true ? deleteSection(ctx) : null);

@@ -48,9 +48,10 @@ function avatarError(err) {
 
 /**
  * The avatar card for me (ctx.me, kept current here). editable: the admin
- * lets users change it. Returns the element.
+ * lets users change it; fromUrl: and lets the server fetch one from an
+ * address. Returns the element.
  */
-export function avatarSection({ me, signal, editable, announce }) {
+export function avatarSection({ me, signal, editable, fromUrl = true, announce }) {
   const fallback = h('span', { class: 'avatar avatar-fallback', 'aria-hidden': 'true' }, initials(me));
   const img = h('img', { id: 'profile-avatar-img', class: 'avatar profile-avatar-img', alt: t('profile.avatarAlt', { username: me.username || '' }), width: '96', height: '96', hidden: true });
   img.addEventListener('load', () => { img.hidden = false; fallback.hidden = true; });
@@ -169,7 +170,7 @@ export function avatarSection({ me, signal, editable, announce }) {
         h('p', { class: 'hint' }, t('profile.avatar.dropHint')),
         h('div', { class: 'profile-avatar-buttons' }, pickButton, resetButton),
         fileInput,
-        h('div', { class: 'field' },
+        fromUrl && h('div', { class: 'field' },
           h('label', { for: urlInput.id }, t('profile.avatar.fromUrl')),
           h('div', { class: 'profile-inline' }, urlInput, urlButton),
           h('p', { id: 'profile-avatar-url-hint', class: 'hint' }, t('profile.avatar.fromUrlHint'))))),
