@@ -75,6 +75,11 @@ static const struct key keys[] = {
 	L(login_forget_seconds, "86400", 60, 86400 * 30),
 	L(hash_concurrency, "2", 0, 1024),
 	L(hash_wait_ms, "3000", 0, 60000),
+	/* profile */
+	B(allow_profile_change, "true"),
+	B(allow_status_message_change, "true"),
+	B(allow_invisible_status, "true"),
+	S(blocked_usernames, ""),
 	/* Password policy, history and strength (cgi-bin/profile/password.c). */
 	B(password_policy_enabled, "false"),
 	B(password_forbid_repeating, "true"),

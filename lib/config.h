@@ -49,6 +49,13 @@ struct config {
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
 	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
+	/* profile: Rocket.Chat's Accounts_AllowUserProfileChange,
+	 * _AllowUserStatusMessageChange, _AllowInvisibleStatusOption,
+	 * Accounts_BlockedUsernameList */
+	bool  allow_profile_change;
+	bool  allow_status_message_change;
+	bool  allow_invisible_status;
+	char *blocked_usernames;        /* comma-separated, matched without regard to case */
 	/* Password policy (Rocket.Chat's Accounts_Password_Policy_*; the length
 	 * limits above always apply), history, strength, mailed links. */
 	bool  password_policy_enabled;  /* the rules below; off: length only */

@@ -44,6 +44,14 @@ enum err_kind {
 	ERR_AVATAR_URL_HANDLING, /* 400 error-avatar-url-handling: the fetch failed */
 	ERR_INVALID_IMAGE,      /* 400 error-invalid-image (ours): content that does not decode */
 	ERR_INTERNAL,           /* 500 never on bad input */
+	/* profile: identity and status (cgi-bin/profile/basicinfo.c, username.c) */
+	ERR_INVALID_USERNAME,   /* 400 error-invalid-username */
+	ERR_BLOCKED_USERNAME,   /* 400 error-blocked-username: reserved or admin-blocked name */
+	ERR_SAVE_IDENTITY,      /* 400 error-could-not-save-identity: bad or taken username */
+	ERR_NICKNAME_SIZE,      /* 400 error-nickname-size-exceeded */
+	ERR_BIO_SIZE,           /* 400 error-bio-size-exceeded */
+	ERR_INVALID_STATUS,     /* 400 error-invalid-status */
+	ERR_STATUS_NOT_ALLOWED, /* 400 error-status-not-allowed: invisible switched off */
 	/* Passwords, mailed links and addresses (cgi-bin/profile/password.c, email.c). */
 	ERR_PASSWORD_POLICY,    /* 400 error-password-policy-not-met, details.reasons */
 	ERR_PASSWORD_SAME,      /* 400 error-password-same-as-current */

@@ -32,6 +32,7 @@ static const char *const names[SEC__COUNT] = {
 	[SEC_E2E_KEY_SET] = "e2e.keySet",
 	[SEC_E2E_KEY_RESET] = "e2e.keyReset",
 	[SEC_EXPORT_REQUESTED] = "export.requested",
+	[SEC_USERNAME_CHANGED] = "username.changed",
 };
 
 const char *

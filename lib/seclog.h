@@ -33,6 +33,7 @@ enum seclog_event {
 	SEC_E2E_KEY_SET,
 	SEC_E2E_KEY_RESET,
 	SEC_EXPORT_REQUESTED,       /* detail: "json" or "html" */
+	SEC_USERNAME_CHANGED,       /* detail: the new username */
 	SEC__COUNT
 };
 

@@ -184,6 +184,8 @@ check_string(struct walk *w, json_object *v, const struct field *f, const char *
 	}
 	if (f->max > 0 && len > f->max) {
 		fail(w->e, path, "'%s' must be at most %lld characters", path, f->max);
+		if (f->range_error != ERR_NONE)
+			w->e->kind = f->range_error;
 		return false;
 	}
 	if (f->choices) {
@@ -197,6 +199,8 @@ check_string(struct walk *w, json_object *v, const struct field *f, const char *
 				snprintf(w->e->msg + used, sizeof w->e->msg - used, "%s %s",
 				    c == f->choices ? "" : ",", *c);
 			}
+			if (f->range_error != ERR_NONE)
+				w->e->kind = f->range_error;
 			return false;
 		}
 	}

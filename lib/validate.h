@@ -45,8 +45,9 @@ struct field {
 	long                 item_max;      /* F_STRING_ARRAY: max characters per item */
 	/* Extra check after the type check; returns NULL or a message. */
 	const char *(*check)(json_object *value);
-	/* Rocket.Chat's own errorType for a value out of min..max, where it
-	 * has one (ERR_NONE: invalid-params). */
+	/* Rocket.Chat's own errorType for a value out of min..max (a string
+	 * over max characters, one not among choices), where it has one
+	 * (ERR_NONE: invalid-params). */
 	enum err_kind        range_error;
 };
 

@@ -5,7 +5,10 @@
 #include "app.h"
 #include "config.h"
 #include "profile.h"
+#include "twofactor.h"
 
+#define BASIC_INFO_BODY_MAX (16 * 1024)
+#define STATUS_BODY_MAX     8192
 #define SMALL_BODY_MAX    1024
 #define PASSWORD_BODY_MAX 8192
 
@@ -14,6 +17,25 @@ static const struct route routes[] = {
 	{ .method = "GET", .path = "/avatar/*", .auth = AUTH_NONE,
 	  .cache = { .max_age = 3600, .shared = true },
 	  .handler = avatar_get, .summary = "a user's avatar (generated until uploads exist)" },
+	/* basicinfo.c */
+	{ .method = "POST", .path = "/api/v1/users.updateOwnBasicInfo", .auth = AUTH_USER,
+	  .body_max = BASIC_INFO_BODY_MAX, .body = basic_info_fields,
+	  .handler = basic_info_update, .summary = "change the caller's name, username, nickname, bio, status, email, password" },
+	{ .method = "POST", .path = "/api/v1/users.setStatus", .auth = AUTH_USER,
+	  .body_max = STATUS_BODY_MAX, .body = set_status_fields, .flags = R_FORM | R_KEEP_UNKNOWN,
+	  .handler = status_set, .summary = "set the caller's status and/or status message" },
+	{ .method = "GET", .path = "/api/v1/users.getStatus", .auth = AUTH_USER,
+	  .query = get_status_query, .handler = status_get, .summary = "a user's status" },
+	/* username.c */
+	{ .method = "GET", .path = "/api/v1/users.checkUsernameAvailability", .auth = AUTH_USER,
+	  .query = username_query, .handler = username_availability, .summary = "is a username free for the caller" },
+	{ .method = "GET", .path = "/api/v1/users.getUsernameSuggestion", .auth = AUTH_USER,
+	  .handler = username_suggestion, .summary = "a free username made from the caller's name or email" },
+	/* deleteown.c: Rocket.Chat's error-not-allowed when switched off. */
+	{ .method = "POST", .path = "/api/v1/users.deleteOwnAccount", .auth = AUTH_USER,
+	  .feature = &cfg.allow_delete_own_account, .body_max = SMALL_BODY_MAX, .body = delete_own_fields,
+	  .flags = R_FORM | R_KEEP_UNKNOWN | R_2FA_STRICT,
+	  .handler = delete_own_account, .summary = "delete the caller's account and all its data" },
 	/* password.c */
 	{ .method = "GET", .path = "/api/v1/pw.getPolicy", .auth = AUTH_USER,
 	  .handler = password_policy, .summary = "the password policy (Rocket.Chat's shape)" },
@@ -48,6 +70,7 @@ main(int argc, char **argv)
 		.name = "profile",
 		.summary = "The caller's profile and everyone's avatars (Rocket.Chat REST API v1).",
 		.routes = routes,
+		.hooks = { .second_factor_or_reply = twofactor_check_or_reply },
 	};
 	return app_main(argc, argv, &prog);
 }

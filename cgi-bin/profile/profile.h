@@ -32,6 +32,37 @@ bool email_change_or_reply(struct request *req, const char *address);
  * factor was checked by the caller. False after answering. */
 bool password_change_or_reply(struct request *req, const char *new_password);
 
+/* basicinfo.c: the body and query specs of its routes, and the handlers. */
+extern const struct field basic_info_fields[];
+extern const struct field set_status_fields[];
+extern const struct field get_status_query[];
+void basic_info_update(struct request *req);    /* users.updateOwnBasicInfo */
+void status_set(struct request *req);           /* users.setStatus */
+void status_get(struct request *req);           /* users.getStatus */
+
+/* username.c. Names are at most USERNAME_MAX bytes (the users validator's
+ * maxLength). */
+#define USERNAME_MAX 64
+enum username_verdict {
+	USERNAME_OK,
+	USERNAME_INVALID,       /* breaks UTF8_User_Names_Validation or the length */
+	USERNAME_RESERVED,      /* a system name (Accounts_SystemBlockedUsernameList, rocket.cat) */
+	USERNAME_BLOCKED,       /* all, here, or the admin's blocked_usernames */
+};
+enum username_verdict username_judge(const char *name);
+/* Does another user than the caller hold NAME in any case? 1 yes, 0 no,
+ * -1 after answering (database). A read only: the unique usernameKey
+ * index decides when two take one name at once. */
+int username_taken(struct request *req, const char *name);
+enum { UA_USERNAME };
+extern const struct field username_query[];
+void username_availability(struct request *req);    /* users.checkUsernameAvailability */
+void username_suggestion(struct request *req);      /* users.getUsernameSuggestion */
+
+/* deleteown.c */
+extern const struct field delete_own_fields[];
+void delete_own_account(struct request *req);       /* users.deleteOwnAccount */
+
 /* password.c: its routes' specs (fields by these indices) and handlers. */
 enum { PWQ_TOKEN };
 enum { PWS_PASSWORD, PWS_TOKEN };

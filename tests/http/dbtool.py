@@ -91,7 +91,60 @@ def clear_user_limits(user_id):
     return database().ratelimits.delete_many({'_id': {'$in': ids}}).deleted_count
 
 
-COMMANDS = {'count-tokens': count_tokens, 'user': user, 'set-totp': set_totp,
+def _holds(value, needle):
+    """Does VALUE (a document, list, string) contain NEEDLE anywhere?"""
+    if isinstance(value, dict):
+        return any(_holds(k, needle) or _holds(v, needle) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds(v, needle) for v in value)
+    return isinstance(value, str) and needle in value
+
+
+def user_traces(user_id):
+    """Every collection of the database (whatever the code's table says),
+    with how many of its documents mention USER_ID anywhere."""
+    d = database()
+    return {name: sum(1 for doc in d[name].find() if _holds(doc, user_id))
+            for name in sorted(d.list_collection_names())}
+
+
+def seed_owned(user_id):
+    """Documents other areas make for a user (an uploaded avatar, an export
+    job, a pending code, queued mail, a security event), made directly, so
+    the deletion test holds whatever those areas do yet."""
+    d = database()
+    now = datetime.datetime.utcnow()
+    later = now + datetime.timedelta(hours=1)
+    d.avatars.replace_one({'_id': user_id}, {'_id': user_id, 'contentType': 'image/png', 'etag': 'x',
+                                              'data': b'\x89PNG'}, upsert=True)
+    d.exports.insert_one({'userId': user_id, 'state': 'pending', 'fullExport': True, 'expiresAt': later})
+    d.email_codes.replace_one({'_id': '2fa:' + user_id}, {'_id': '2fa:' + user_id, 'userId': user_id,
+                                                          'purpose': '2fa', 'hash': 'k1:x', 'expiresAt': later,
+                                                          'attempts': 0}, upsert=True)
+    d.mail_queue.insert_one({'kind': 'message', 'userId': user_id, 'state': 'sent', 'purgeAt': later})
+    d.security_log.insert_one({'userId': user_id, 'event': 'login', 'at': now, 'expiresAt': later,
+                               'ip': '10.0.0.1', 'userAgent': 'test'})
+    return True
+
+
+def set_email(username, address):
+    database().users.update_one({'username': username}, {'$set': {'emails': [{'address': address, 'verified': True}]}})
+    return True
+
+
+def unset_password(user_id):
+    database().users.update_one({'_id': user_id}, {'$unset': {'services.password': ''}})
+    return True
+
+
+def user_by_id(user_id):
+    doc = database().users.find_one({'_id': user_id})
+    return json.loads(json.dumps(doc, default=str)) if doc else None
+
+
+COMMANDS = {'user-traces': user_traces, 'seed-owned': seed_owned, 'user-by-id': user_by_id, 'set-email': set_email,
+            'unset-password': unset_password,
+            'count-tokens': count_tokens, 'user': user, 'set-totp': set_totp,
             'clear-limits': clear_limits, 'set-email2fa': set_email2fa, 'mail-queue': mail_queue,
             'token': token, 'expire-token': expire_token, 'clear-user-limits': clear_user_limits}
 
