@@ -421,6 +421,9 @@ static const struct { const char *name; const bool *on; } features[] = {
 	{ "deleteOwnAccount", &cfg.allow_delete_own_account },
 	/* The Profile page's switches. */
 	{ "avatarUrlFetch", &cfg.avatar_url_fetch },
+	{ "profileChange", &cfg.allow_profile_change },
+	{ "statusMessageChange", &cfg.allow_status_message_change },
+	{ "invisibleStatus", &cfg.allow_invisible_status },
 };
 
 /* Rocket.Chat's getServerInfo(): "version" is the API level without its

@@ -356,7 +356,8 @@ test('delete my account: needs the typed username and the password, then the acc
   await dialog.waitFor();
   assert.ok(await page.locator('#profile-delete-username').evaluate((el) => el === document.activeElement));
   await page.locator('#profile-delete-username').fill(user.username.toUpperCase());
-  await page.locator('#profile-delete-confirm').click();
+  assert.equal(await page.locator('#profile-delete-confirm').getAttribute('aria-disabled'), 'true', 'not until the username matches');
+  await page.locator('#profile-delete-username').press('Enter');
   assert.equal(await page.locator('#profile-delete-username-error').textContent(),
     s['profile.delete.typeMismatch'].replace('{username}', user.username));
   await page.locator('#profile-delete-username').fill(user.username);

@@ -2,8 +2,10 @@
 // the user types their username to confirm, then their password, sent as
 // Rocket.Chat's users.deleteOwnAccount wants it ({password: hex SHA-256,
 // confirmRelinquish}); an account without a password sends the SHA-256 of
-// the username instead, as Rocket.Chat's does. A second factor the server
-// asks for goes through twofactor.js. Afterwards the session is gone:
+// the username instead, as Rocket.Chat's does. The server always asks for a
+// second factor here: the typed password serves as that too when the user
+// has no other, and an authenticator or emailed code goes through
+// twofactor.js. Afterwards the session is gone:
 // ctx.endSession() shows the sign-in screen with a notice.
 
 import * as api from '../../api.js';
@@ -18,6 +20,7 @@ function deleteDialog({ me, signal, onDeleted }) {
   const opener = document.activeElement;
   const username = me.username || '';
   const hasPassword = me.services?.password?.exists !== false;
+  const twoFactorOn = Boolean(me.services?.totp?.enabled || me.services?.email2fa?.enabled);
   const titleId = 'profile-delete-title';
 
   const typed = h('input', { id: 'profile-delete-username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', 'aria-describedby': 'profile-delete-username-hint' });
@@ -60,15 +63,21 @@ function deleteDialog({ me, signal, onDeleted }) {
     if (password) password.value = '';
     busy = true;
     cancelButton.setAttribute('aria-disabled', 'true');
+    // The server asks for a second factor on every deletion. Without an
+    // authenticator or emailed codes that factor is the password, already
+    // typed here: it goes along, so nobody is asked twice.
+    const passwordFactor = password && !twoFactorOn ? { 'x-2fa-method': 'password', 'x-2fa-code': digest } : {};
     try {
       await runBusy(confirmButton, t('profile.delete.deleting'), () => withSecondFactor((headers) =>
-        api.post('users.deleteOwnAccount', { password: digest, confirmRelinquish: true }, { headers, handle401: false }), { signal }),
+        api.post('users.deleteOwnAccount', { password: digest, confirmRelinquish: true },
+          { headers: Object.keys(headers).length ? headers : passwordFactor, handle401: false }), { signal }),
       { region: form });
     } catch (err) {
       busy = false;
       cancelButton.removeAttribute('aria-disabled');
       if (isCancelled(err)) return;
-      if (err instanceof api.ApiError && err.errorType === 'error-invalid-password' && password) {
+      const wrongPassword = ['error-invalid-password', 'totp-invalid'].includes(err?.errorType);
+      if (err instanceof api.ApiError && wrongPassword && password) {
         invalid(password, passwordError, t('twofactor.wrongPassword'));
       } else if (err instanceof api.ApiError && err.errorType === 'error-not-allowed') {
         error.textContent = t('profile.delete.notAllowed');
