@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import {
   BASE_URL, DEMO_USER, focusState, openPage, strings, useBrowser,
 } from './lib.mjs';
-import { createUser, recordSecret, waitForMails } from '../http/lib.mjs';
+import { createUser, db, recordSecret, totp, waitForMails } from '../http/lib.mjs';
 
 const browser = useBrowser();
 const I18N = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../www/i18n');
@@ -45,13 +45,24 @@ async function profileAs(options = {}) {
   return { user, context, page, problems, s: await strings(page) };
 }
 
-/** lib.mjs signIn(), by the fields' ids: the sign-in screen may be in any language here. */
-async function signInAs(page, user) {
+/**
+ * lib.mjs signIn(), by the fields' ids (the sign-in screen may be in any
+ * language here); secret: the user's TOTP secret, for the 2FA step.
+ */
+async function signInAs(page, user, { secret = null } = {}) {
   await page.goto('/');
   await page.locator('#signin-user').fill(user.username);
   await page.locator('#signin-password').fill(user.password);
   await page.locator('#signin-submit').click();
-  await page.locator('nav .nav-link').first().waitFor();
+  const nav = page.locator('nav .nav-link').first();
+  if (secret) {
+    await page.locator('#signin-code').or(nav).first().waitFor();
+    if (await page.locator('#signin-code').isVisible()) {
+      await page.locator('#signin-code').fill(totp(secret));
+      await page.locator('#signin-verify').click();
+    }
+  }
+  await nav.waitFor();
 }
 
 /** The signed-in user as GET /api/v1/me shows it to the context's session. */
@@ -345,6 +356,33 @@ test('email change asks for the password, leaves the address unverified, and "re
   await context.close();
 });
 
+test('with an authenticator, no current-password field: the change asks for its code instead', async () => {
+  const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  const user = createUser('pf');
+  db('set-totp', user.username, secret);
+  const { context, page, problems } = await openPage(browser());
+  await signInAs(page, user, { secret });
+  const s = await strings(page);
+  await page.goto('/#/profile');
+  await page.locator('#profile-new-password').waitFor();
+  assert.equal(await page.locator('#profile-current-password').count(), 0);
+  const address = `otp-${user.username}@example.net`.toLowerCase();
+  await page.locator('#profile-email').fill(address);
+  await page.locator('#profile-save').click();
+  const dialog = page.getByRole('dialog', { name: s['twofactor.title'] });
+  await dialog.waitFor();
+  const input = dialog.locator('input');
+  assert.equal(await input.getAttribute('type'), 'text', 'a code, not a password');
+  // The next 30 s step's code (accepted, as Rocket.Chat's window of one step is):
+  // the current one may be used up by the sign-in.
+  await input.fill(totp(secret, Date.now() / 1000 + 30));
+  await dialog.getByRole('button', { name: s['twofactor.confirm'], exact: true }).click();
+  await page.locator('#profile-save-status').filter({ hasText: s['profile.savedEmail'].replace('{email}', address) }).waitFor();
+  assert.equal((await me(context)).emails[0].address, address);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // ---- Delete ----------------------------------------------------------------------
 
 test('delete my account: needs the typed username and the password, then the account is gone', async () => {
@@ -387,6 +425,7 @@ test('admin switches hide what is off: username and email read-only, no password
     const info = await response.json();
     Object.assign(info.features, {
       usernameChange: false, emailChange: false, passwordChange: false, avatarChange: false, deleteOwnAccount: false,
+      statusMessageChange: false, invisibleStatus: false,
     });
     await route.fulfill({ response, json: info });
   });
@@ -401,11 +440,36 @@ test('admin switches hide what is off: username and email read-only, no password
   assert.equal(await page.locator('#profile-avatar-pick, #profile-avatar-url, #profile-avatar-reset').count(), 0);
   await page.getByText(s['profile.avatar.locked']).waitFor();
   assert.equal(await page.locator('#profile-delete-open').count(), 0);
+  assert.equal(await page.locator('#profile-status-text').count(), 0);
+  assert.deepEqual(await page.locator('#profile-status-type option').evaluateAll((o) => o.map((x) => x.value)), ['online', 'away', 'busy'],
+    'no invisible (offline) status');
   // What stays on still works.
   await page.locator('#profile-nickname').fill('Still here');
   await save(page);
   await page.locator('#profile-save-status').filter({ hasText: s['profile.saved'] }).waitFor();
   assert.equal((await me(context)).nickname, 'Still here');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('admin switch: with profile changes off, every field is read-only and there is nothing to save', async () => {
+  const user = createUser('pf');
+  const { context, page, problems } = await openPage(browser());
+  await page.route('**/api/info', async (route) => {
+    const response = await route.fetch();
+    const info = await response.json();
+    assert.equal(info.features.profileChange, true, 'the real /api/info lists the switch');
+    info.features.profileChange = false;
+    await route.fulfill({ response, json: info });
+  });
+  await signInAs(page, user);
+  await page.goto('/#/profile');
+  await page.locator('.profile-locked-note').waitFor();
+  const s = await strings(page);
+  assert.equal(await page.locator('.profile-form input, .profile-form textarea, .profile-form select').count(), 0);
+  assert.equal(await page.locator('#profile-save').count(), 0);
+  assert.equal(await page.locator('.profile-locked-note').textContent(), s['profile.lockedAll']);
+  assert.equal(await page.locator('.profile-locked[data-key="name"] .profile-readonly').textContent(), user.name);
   assert.deepEqual(problems, []);
   await context.close();
 });
