@@ -22,7 +22,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import {
-  BASE_URL, DEMO_USER, focusState, openPage, strings, useBrowser,
+  BASE_URL, DEMO_USER, axeViolations, focusState, openPage, strings, useBrowser,
 } from './lib.mjs';
 import { createUser, db, recordSecret, totp, waitForMails } from '../http/lib.mjs';
 
@@ -531,15 +531,19 @@ for (const [size, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     const { context, page, problems, s } = await profileAs({ viewport });
     await page.locator('main h1').focus();
     const stops = [];
+    // The last control: "Delete my account" where the admin allows it (tests/run.sh does).
+    const last = (await page.locator('#profile-delete-open').count()) ? 'profile-delete-open' : 'profile-logout-others';
     for (let i = 0; i < 80; i += 1) {
       await page.keyboard.press('Tab');
       await page.waitForTimeout(30); // one frame: the page may scroll the control clear of the bar
       const state = await focusState(page);
       stops.push(state.why);
       assert.ok(state.ok, `Tab ${i + 1}: ${state.why}\n${stops.slice(-5).join('\n')}`);
-      if (await page.evaluate(() => document.activeElement?.id === 'profile-logout-others')) break;
+      if (await page.evaluate((id) => document.activeElement?.id === id, last)) break;
     }
-    for (const id of ['profile-avatar-pick', 'profile-name', 'profile-nickname', 'profile-bio', 'profile-status-type', 'profile-new-password', 'profile-logout-others']) {
+    for (const id of ['profile-avatar-pick', 'profile-avatar-url', 'profile-name', 'profile-username', 'profile-nickname', 'profile-bio',
+      'profile-status-type', 'profile-status-text', 'profile-email', 'profile-new-password', 'profile-confirm-password',
+      'profile-current-password', 'profile-logout-others', last]) { // Save and Discard: disabled until something changes
       assert.ok(stops.some((stop) => stop.endsWith(`#${id}`)), `Tab reaches #${id}`);
     }
     // Type into a field, then Enter in it saves the form.
@@ -548,6 +552,31 @@ for (const [size, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     await page.keyboard.press('Enter');
     await page.locator('#profile-save-status').filter({ hasText: s['profile.saved'] }).waitFor();
     assert.equal((await me(context)).nickname, `kbd-${size}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+for (const [size, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+  test(`axe: the Profile page, its refused fields and the delete dialog (${size})`, async () => {
+    const { context, page, problems } = await profileAs({ viewport });
+    assert.deepEqual(await axeViolations(page), [], 'the page');
+    await page.locator('#profile-username').fill(DEMO_USER);
+    await page.locator('#profile-username-status[data-state="taken"]').waitFor();
+    await page.locator('#profile-new-password').fill('short');
+    await page.locator('#profile-bio').fill('b'.repeat(300));
+    await save(page);
+    await page.locator('#profile-bio[aria-invalid="true"]').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'with errors, a taken username and the password rules');
+    await page.locator('#profile-discard').click();
+    if (await page.locator('#profile-delete-open').count()) {
+      await page.locator('#profile-delete-open').click();
+      await page.locator('dialog.profile-delete-dialog').waitFor();
+      assert.deepEqual(await axeViolations(page), [], 'the delete dialog');
+      await page.keyboard.press('Escape');
+      await page.locator('dialog.profile-delete-dialog').waitFor({ state: 'detached' });
+      assert.ok(await page.locator('#profile-delete-open').evaluate((el) => el === document.activeElement), 'focus back on its button');
+    }
     assert.deepEqual(problems, []);
     await context.close();
   });
