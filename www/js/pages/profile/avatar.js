@@ -65,11 +65,15 @@ export function avatarSection({ me, signal, editable, fromUrl = true, announce }
   const done = doneLine('profile-avatar-status');
   const error = h('p', { id: 'profile-avatar-error', class: 'form-error', role: 'alert' });
   const heading = h('h2', { id: 'profile-avatar-heading', class: 'section-title' }, t('profile.avatar.title'));
+  // Who this is, as others see it: the name and the username beside the picture.
+  const who = h('p', { class: 'profile-who' },
+    me.name ? h('span', { class: 'profile-who-name' }, me.name) : null,
+    h('span', { class: 'profile-who-username' }, me.username || ''));
 
   if (!editable) {
     return h('section', { class: 'card profile-avatar', 'aria-labelledby': heading.id },
       heading, h('div', { class: 'profile-avatar-row' }, h('div', { class: 'profile-avatar-preview' }, fallback, img),
-        h('p', { class: 'hint' }, t('profile.avatar.locked'))));
+        h('div', { class: 'profile-avatar-actions' }, who, h('p', { class: 'hint' }, t('profile.avatar.locked')))));
   }
 
   const fileInput = h('input', { type: 'file', id: 'profile-avatar-file', accept: 'image/*', hidden: true });
@@ -167,6 +171,7 @@ export function avatarSection({ me, signal, editable, fromUrl = true, announce }
     h('div', { class: 'profile-avatar-row' },
       zone,
       h('div', { class: 'profile-avatar-actions' },
+        who,
         h('p', { class: 'hint' }, t('profile.avatar.dropHint')),
         h('div', { class: 'profile-avatar-buttons' }, pickButton, resetButton),
         fileInput,
