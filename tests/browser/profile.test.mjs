@@ -507,6 +507,38 @@ test('unsaved changes: leaving asks first, and staying keeps what was typed', as
   await context.close();
 });
 
+test('a session that ends keeps what was typed (never the password) and puts it back after signing in again', async () => {
+  const { user, page, context, problems, s } = await profileAs();
+  const secret = `Unsaved-${user.username}-Pw9!`;
+  recordSecret('password', secret);
+  await page.locator('#profile-nickname').fill('Kept across sign-ins');
+  await page.locator('#profile-status-type').selectOption('away');
+  await page.locator('#profile-new-password').fill(secret);
+  // Another device signs everyone else out.
+  const login = await (await fetch(`${BASE_URL}/api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user: user.username, password: user.password }),
+  })).json();
+  const auth = { 'X-User-Id': login.data.userId, 'X-Auth-Token': login.data.authToken };
+  recordSecret('auth-token', login.data.authToken);
+  assert.equal((await fetch(`${BASE_URL}/api/v1/users.logoutOtherClients`, { method: 'POST', headers: auth })).status, 200);
+  await fetch(`${BASE_URL}/api/v1/logout`, { method: 'POST', headers: auth });
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.getByText(s['signin.sessionEndedKept']).waitFor();
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+  assert.ok(stored.includes('Kept across sign-ins'), 'the draft is kept');
+  assert.ok(!stored.includes(secret), 'never the password');
+
+  await signInAs(page, user);
+  await page.locator('#profile-save-status').filter({ hasText: s['profile.draftRestored'] }).waitFor();
+  assert.equal(await page.locator('#profile-nickname').inputValue(), 'Kept across sign-ins');
+  assert.equal(await page.locator('#profile-status-type').inputValue(), 'away');
+  assert.equal(await page.locator('#profile-new-password').inputValue(), '');
+  assert.equal(await page.locator('#profile-save').isDisabled(), false, 'the restored changes wait to be saved');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('phone-sized screen: one column, nothing wider than the screen, Save in reach', async () => {
   const { context, page, problems, s } = await profileAs({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
   const widths = await page.evaluate(() => ({ page: document.scrollingElement.scrollWidth, screen: innerWidth }));
