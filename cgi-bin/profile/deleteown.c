@@ -8,9 +8,9 @@
  * lib/store.c's collection table (store_coll_owner()), so a collection
  * added later is deleted too, and a new kind of owner does not compile
  * until this switch knows it. The order makes a crash harmless: first the
- * user is marked inactive (lib/caller.c and sign-in refuse it at once),
- * then every other collection's documents go, the tokens first, and the
- * user document last. A crash midway leaves an account nobody can use,
+ * user is marked inactive (lib/caller.c and sign-in refuse it at once, so
+ * its tokens are dead before they are deleted), then every other
+ * collection's documents go, and the user document last. A crash midway leaves an account nobody can use,
  * never one that works with half of its data. */
 #include <sodium.h>
 #include <string.h>
@@ -99,55 +99,16 @@ password_ok_or_reply(struct request *req, const char *given)
 	return ok;
 }
 
-/* A GridFS bucket's files collection ("<bucket>.files") holds the owner;
- * its chunks ("<bucket>.chunks") only the file's id. So when a table row
- * names a files collection, the chunks of those files go first. */
-static bool
-delete_gridfs_chunks(const char *files_coll, const bson_t *sel, bson_error_t *e)
-{
-	size_t n = strlen(files_coll) - strlen(".files");
-	char *chunks_name = bson_strdup_printf("%.*s.chunks", (int)n, files_coll);
-	mongoc_collection_t *files = mongoc_database_get_collection(store_db(), files_coll);
-	mongoc_collection_t *chunks = mongoc_database_get_collection(store_db(), chunks_name);
-	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}");
-	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(files, sel, opts, NULL);
-	const bson_t *doc;
-	bool ok = true;
-
-	while (ok && mongoc_cursor_next(cur, &doc)) {
-		bson_iter_t it;
-		if (!bson_iter_init_find(&it, doc, "_id"))
-			continue;
-		bson_t del = BSON_INITIALIZER;
-		bson_append_iter(&del, "files_id", -1, &it);
-		ok = mongoc_collection_delete_many(chunks, &del, NULL, NULL, e);
-		bson_destroy(&del);
-	}
-	if (ok && mongoc_cursor_error(cur, e))
-		ok = false;
-	mongoc_cursor_destroy(cur);
-	bson_destroy(opts);
-	mongoc_collection_destroy(chunks);
-	mongoc_collection_destroy(files);
-	bson_free(chunks_name);
-	return ok;
-}
-
-static bool
-is_gridfs_files(const char *name)
-{
-	size_t n = strlen(name), s = strlen(".files");
-	return n > s && strcmp(name + n - s, ".files") == 0;
-}
-
 /* Deletes the documents of collection C that belong to USER_ID, as the
- * table says they do. */
+ * table says they do. No default: a kind of owner added to store.h (a
+ * GridFS bucket, whose chunks must go with its files) stops the build
+ * here until it is handled. */
 static bool
 delete_owned(enum coll c, const char *user_id, bson_error_t *e)
 {
 	const struct coll_owner *o = store_coll_owner(c);
 	bson_t *sel = NULL;
-	bool ok = true;
+	bool ok;
 
 	switch (o->kind) {
 	case OWNER_ID:
@@ -159,10 +120,7 @@ delete_owned(enum coll c, const char *user_id, bson_error_t *e)
 	case OWNER_NONE:
 		return true;    /* not per user; o->why says how they go */
 	}
-	if (is_gridfs_files(store_coll_name(c)))
-		ok = delete_gridfs_chunks(store_coll_name(c), sel, e);
-	if (ok)
-		ok = mongoc_collection_delete_many(store_coll(c), sel, NULL, NULL, e);
+	ok = mongoc_collection_delete_many(store_coll(c), sel, NULL, NULL, e);
 	bson_destroy(sel);
 	return ok;
 }
@@ -192,7 +150,6 @@ delete_own_account(struct request *req)
 		reply_store_error(req, &e, "disable the account being deleted");
 		return;
 	}
-	/* Tokens come first in the table (after users), so sessions end first. */
 	for (int c = 0; c < COLL__COUNT; c++) {
 		if (c != COLL_USERS && !delete_owned((enum coll)c, user_id, &e)) {
 			reply_store_error(req, &e, store_coll_name((enum coll)c));
