@@ -12,6 +12,10 @@
 #include "multipart.h"
 
 #define JPEG_QUALITY 85
+/* A progressive JPEG may have many scans, each of which libjpeg decodes
+ * over the whole picture again: thousands of tiny scans in a small file
+ * cost minutes of CPU. Real encoders write about ten. */
+#define JPEG_MAX_SCANS 100
 
 static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
 static uint32_t le16(const unsigned char *p) { return (uint32_t)p[1] << 8 | p[0]; }
@@ -72,6 +76,21 @@ jpeg_size(const unsigned char *d, size_t len, uint32_t *w, uint32_t *h)
 		i += 2 + be16(d + i + 2);
 	}
 	return 0;
+}
+
+/* Start-of-scan markers in D: entropy-coded data stuffs every 0xff
+ * with 0x00, so each 0xff 0xda is a marker. */
+static size_t
+jpeg_scans(const unsigned char *d, size_t len)
+{
+	size_t n = 0;
+	const unsigned char *p = d, *end = d + len;
+
+	while ((p = memchr(p, 0xff, (size_t)(end - p))) != NULL && end - p > 1) {
+		n += p[1] == 0xda;
+		p++;
+	}
+	return n;
 }
 
 /* WebP: the first chunk after "RIFF....WEBP" is VP8 (lossy), VP8L
@@ -202,6 +221,8 @@ image_avatar(const void *data, size_t len, long size, long max_pixels, struct im
 		return IMAGE_BAD;
 	if ((uint64_t)w * h > (uint64_t)max_pixels)
 		return IMAGE_TOO_MANY_PIXELS;
+	if (type == PART_JPEG && jpeg_scans(data, len) > JPEG_MAX_SCANS)
+		return IMAGE_BAD;
 	gdSetErrorMethod(gd_message);
 	gd_complained = false;
 	src = formats[i].decode((int)len, (void *)data);

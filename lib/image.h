@@ -1,11 +1,13 @@
 /* image.h - avatar images with libgd: the type by content (multipart.h's
- * sniffer), the dimensions from the header before anything is decoded (a
- * small file may declare 50000 x 50000 pixels), a decoder that must not
- * complain (a truncated JPEG decodes to grey with only a warning), then a
- * centred square crop resized to SIZE x SIZE (as Rocket.Chat's sharp
- * does) and a fresh encoding: JPEG stays JPEG, everything else becomes PNG
- * (it may have transparency). Only pixels are re-encoded, so no metadata
- * (EXIF, GPS, ICC, comments) and no trailing bytes (polyglots) survive. */
+ * sniffer); the dimensions from the header before anything is decoded (a
+ * small file may declare 50000 x 50000 pixels), and for JPEG the number of
+ * scans (each progressive scan is decoded over the whole picture again); a
+ * decoder that must not complain (a truncated JPEG decodes to grey with
+ * only a warning); then a centred square crop resized to SIZE x SIZE (as
+ * Rocket.Chat's sharp does) and a fresh encoding: JPEG stays JPEG,
+ * everything else becomes PNG (it may have transparency). Only pixels are
+ * re-encoded, so no metadata (EXIF, GPS, ICC, comments) and no trailing
+ * bytes (polyglots) survive. */
 #ifndef MA_IMAGE_H
 #define MA_IMAGE_H
 

@@ -13,10 +13,15 @@
 #include "fetch.h"
 #include "image.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
 
 #define URL_MAX_CHARS 2048
+/* Each avatarUrl makes the server send requests (up to four with
+ * redirects) for the user: not a tool for probing other hosts. */
+#define FETCHES_PER_WINDOW 20
+#define FETCH_WINDOW_S     600
 
 const struct field set_avatar_fields[] = {
 	[SET_URL] = { .name = "avatarUrl", .type = F_STRING, .flags = F_NO_CTRL, .min = 1, .max = URL_MAX_CHARS },
@@ -83,10 +88,15 @@ fetch_or_reply(struct request *req, const char *url, struct fetched *out)
 		.allow_private = cfg.avatar_fetch_allow_private, .allow_nets = allowed_networks(),
 	};
 
+	struct rl_key k;
+
 	if (!cfg.avatar_url_fetch) {
 		reply_error(req, ERR_NOT_ALLOWED, "Setting an avatar from a URL is switched off");
 		return false;
 	}
+	rl_key_window(&k, "avatar-fetch", req->session.user_id, FETCHES_PER_WINDOW, FETCH_WINDOW_S);
+	if (!ratelimit_hit_or_reply(req, &k))
+		return false;
 	switch (fetch_url(url, &limits, out)) {
 	case FETCH_OK:
 		if (strncasecmp(out->content_type, "image/", 6) == 0)

@@ -5,7 +5,8 @@
  *   username.c   username rules, checkUsernameAvailability, getUsernameSuggestion
  *   password.c   pw.getPolicy, the password change, forgot and reset
  *   email.c      the email change, verification links, sendConfirmationEmail
- *   avatar.c     GET /avatar/<username or id>, setAvatar, resetAvatar
+ *   avatar.c     GET /avatar/<username or id> (setAvatar and resetAvatar
+ *                are the avatar program's: cgi-bin/avatar/avatar.h says why)
  *   deleteown.c  users.deleteOwnAccount */
 #ifndef MA_PROFILE_H
 #define MA_PROFILE_H
@@ -14,8 +15,8 @@
 
 #include "request.h"
 
-/* GET /avatar/<username>: the user's avatar; a generated one (initial on a
- * colour) while no image is uploaded. */
+/* GET /avatar/<username> and /avatar/uid/<user id>: the user's stored
+ * avatar; a generated one (initial on a colour) while none is uploaded. */
 void avatar_get(struct request *req);
 
 /* Changes the caller's (req->session.user) address to ADDRESS (syntax

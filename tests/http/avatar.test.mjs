@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { api, createUser, login } from './lib.mjs';
+import { api, BASE, createUser, login } from './lib.mjs';
 import {
   comSegment, exifSegment, fixture, getBytes, imageSize, jpegMarkers, jpegWith, png, pngChunk, runAvatarCgi, uploadAvatar,
 } from './avatar-lib.mjs';
@@ -118,6 +118,11 @@ test('an uploaded avatar revalidates to 304, and a new upload or a reset changes
   assert.equal(again.status, 304);
   assert.equal(again.bytes.length, 0);
   assert.equal((await getBytes(`/avatar/uid/${u.id}`, { 'If-None-Match': `W/${etag}` })).status, 304);
+  const head = await fetch(`${BASE}/avatar/${u.username}`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('etag'), etag);
+  assert.equal(head.headers.get('content-type'), 'image/png');
+  assert.equal((await head.arrayBuffer()).byteLength, 0, 'HEAD sends no body');
   assert.equal((await uploadAvatar(auth, fixture('avatar.jpg'))).status, 200);
   const changed = await getBytes(`/avatar/${u.username}`, { 'If-None-Match': etag });
   assert.equal(changed.status, 200, 'the old ETag no longer matches');
@@ -201,6 +206,10 @@ test('truncated and corrupt images are refused (400 error-invalid-image), nothin
     ['half a WebP', webp.subarray(0, Math.floor(webp.length / 2))],
     ['a GIF without its pixels', gif.subarray(0, 20)],
     ['a PNG with a broken checksum', Buffer.concat([pngFile.subarray(0, 29), Buffer.from([0, 0, 0, 0]), pngFile.subarray(33)])],
+    // Thousands of progressive scans would each be decoded over the whole
+    // picture: more than a hundred are refused before decoding.
+    ['a JPEG of 150 more scans', Buffer.concat([jpg.subarray(0, -2),
+      Buffer.alloc(150 * 10, Buffer.from([0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0])), jpg.subarray(-2)])],
   ];
   for (const [what, bytes] of cases) {
     const r = await uploadAvatar(auth, bytes, 'x.img');
@@ -393,8 +402,10 @@ test('SSRF: loopback in every spelling, private, link-local and metadata address
   const redirects = [`http://127.0.0.1:${p}/`, `http://localhost:${p}/`, `http://[::1]:${p}/`,
     `http://2130706433:${p}/`, 'http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3/']
     .map((to) => pub(`/redirect?to=${encodeURIComponent(to)}`));
-  for (const url of [...direct, ...redirects]) {
-    const r = await setUrl(auth, url);
+  let auth2 = auth;
+  for (const [i, url] of [...direct, ...redirects].entries()) {
+    if (i > 0 && i % 15 === 0) auth2 = (await freshUser()).auth;   // under the per-user fetch limit
+    const r = await setUrl(auth2, url);
     assert.equal(r.status, 400, `${url}: ${r.text}`);
     assert.equal(r.json.errorType, 'error-avatar-invalid-url', `${url}: ${r.text}`);
     assert.match(r.json.error, /the server's address is not public/, `${url} refused for its address`);
@@ -420,6 +431,20 @@ test('SSRF: only http and https, redirects included', async () => {
   assert.equal(victimHits, 0);
 });
 
+test('avatarUrl fetches are limited per user (20 in 10 minutes, then 429)', async () => {
+  const { auth } = await freshUser();
+  for (let i = 0; i < 20; i++) {
+    const r = await setUrl(auth, `http://127.0.0.1:${victim.port}/${i}`);
+    assert.equal(r.json.errorType, 'error-avatar-invalid-url', r.text);
+  }
+  const r = await setUrl(auth, pub('/ok.png'));
+  assert.equal(r.status, 429, r.text);
+  assert.equal(r.json.errorType, 'error-too-many-requests');
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+  assert.equal((await uploadAvatar(auth, fixture('avatar.png'))).status, 200, 'uploads are not fetches');
+  assert.equal(victimHits, 0);
+});
+
 test('the private-address switch opens intranet ranges, never loopback or metadata; no list, no test server', async () => {
   const { auth } = await freshUser();
   const run = (avatarUrl, extraConf) => runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl }, auth,
@@ -441,4 +466,17 @@ test('the private-address switch opens intranet ranges, never loopback or metada
   r = await run(pub('/ok.png'), 'avatar_fetch_allow_networks = 127.0.0.0/8');
   assert.equal(r.status, 200, `a listed network is the admin's decision: ${r.raw}`);
   assert.equal(victimHits, 0);
+});
+
+test('the admin\'s avatar_size and avatar_max_pixels are what the stored image and the refusal follow', async () => {
+  const { u, auth } = await freshUser();
+  let r = await runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl: pub('/photo') }, auth, extraConf: 'avatar_size = 64' });
+  assert.equal(r.status, 200, r.raw);
+  const got = await served(u);
+  assert.deepEqual(imageSize(got.bytes), [64, 64], 'resized to the configured 64 px');
+  r = await runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl: pub('/photo') }, auth, extraConf: 'avatar_max_pixels = 9000' });
+  assert.equal(r.status, 413, `120 x 80 is more than 9000 pixels: ${r.raw}`);
+  r = await runAvatarCgi({ uri: '/api/v1/users.setAvatar', json: { avatarUrl: pub('/photo') }, auth, extraConf: 'avatar_max_bytes = 2000' });
+  assert.equal(r.status, 413, `the 2281-byte photo is over 2000 bytes: ${r.raw}`);
+  assert.deepEqual(imageSize((await served(u)).bytes), [64, 64], 'the refusals changed nothing');
 });
