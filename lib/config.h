@@ -66,7 +66,7 @@ struct config {
 	bool  password_require_number;
 	bool  password_require_special;
 	bool  password_history_enabled;
-	long  password_history_amount;  /* old hashes kept and refused */
+	long  password_history_amount;  /* recent passwords refused, the current one included */
 	long  password_min_strength;    /* zxcvbn score 0-4 a password needs; 0: no check */
 	long  password_reset_minutes;   /* a reset link's life */
 	long  email_verify_hours;       /* a verification link's life */

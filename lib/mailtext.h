@@ -13,6 +13,7 @@
 
 enum mail_kind {
 	MAIL_2FA_CODE,      /* "2fa-code": {site}, {code} */
+	MAIL_NEW_SIGNIN,    /* "new-signin": {site}, {time}, {ip}, {device}, {link} */
 	/* Profile: lib/maillink.c and cgi-bin/profile/. */
 	MAIL_VERIFY_EMAIL,  /* "verify-email": {site}, {name}, {address}, {link}, {hours} */
 	MAIL_PASSWORD_RESET, /* "password-reset": {site}, {name}, {link}, {minutes} */

@@ -121,22 +121,30 @@ estimate(const bson_t *user, const char *password, struct pw_strength *s)
 	pwstrength_estimate(password, words, s);
 }
 
-/* The stored hashes NEW must differ from: the current one, then the
- * history (newest last). Borrowed from USER; returns how many. */
+/* The stored hashes a new password must differ from: the current one,
+ * then the history, oldest first. Borrowed from USER; returns how many. */
 static size_t
 old_hashes(const bson_t *user, const char *out[HISTORY_MAX + 1])
 {
+	const char *current = bson_get_str(user, "services.password.argon2");
 	bson_iter_t it, arr;
-	size_t n = 0;
+	size_t n = 0, first;
 
-	if (bson_get_str(user, "services.password.argon2"))
-		out[n++] = bson_get_str(user, "services.password.argon2");
+	if (current)
+		out[n++] = current;
+	first = n;
 	if (cfg.password_history_enabled && bson_iter_init(&it, user) &&
 	    bson_iter_find_descendant(&it, "services.passwordHistory", &arr) &&
 	    BSON_ITER_HOLDS_ARRAY(&arr) && bson_iter_recurse(&arr, &it))
 		while (bson_iter_next(&it) && n < HISTORY_MAX + 1)
 			if (BSON_ITER_HOLDS_UTF8(&it))
 				out[n++] = bson_iter_utf8(&it, NULL);
+	/* Only the newest AMOUNT - 1 count (the admin may have lowered it). */
+	size_t keep = (size_t)cfg.password_history_amount - 1;
+	if (n - first > keep) {
+		memmove(out + first, out + n - keep, keep * sizeof out[0]);
+		n = first + keep;
+	}
 	return n;
 }
 
@@ -177,33 +185,36 @@ acceptable_or_reply(struct request *req, const bson_t *user, const char *passwor
 	return true;
 }
 
-/* The $set of the new hash, the history kept when the admin keeps one
- * (the current hash joins it, the oldest fall off). */
+/* The $set of the new hash, and of the history when the admin keeps one.
+ * As Rocket.Chat's Accounts_Password_History_Amount, the amount counts the
+ * current password: the history holds the AMOUNT - 1 before it (the hash
+ * being replaced joins it, the oldest fall off). */
 static bson_t *
 password_update(const bson_t *user, const char *hash)
 {
 	const char *old[HISTORY_MAX + 1];
-	size_t n = old_hashes(user, old);
+	size_t n = old_hashes(user, old);       /* old[0] the current, then oldest first */
+	size_t keep = (size_t)cfg.password_history_amount - 1, from = 1, idx = 0;
 	bson_t *upd = bson_new(), set, arr;
+	char key[16];
 
 	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
 	BSON_APPEND_UTF8(&set, "services.password.argon2", hash);
 	BSON_APPEND_DATE_TIME(&set, "_updatedAt", now_ms());
-	if (cfg.password_history_enabled && n > 0) {
-		/* old[0] is the current hash, old[1..] the history, oldest first. */
-		size_t keep = (size_t)cfg.password_history_amount, from = 1, i = 0;
-		if (n - 1 + 1 > keep)
-			from = n - keep + 1;
+	if (cfg.password_history_enabled && bson_get_str(user, "services.password.argon2")) {
+		/* The newest KEEP of old[1..n-1] and old[0]. */
+		if (keep == 0)
+			from = n;
+		else if (n - 1 > keep - 1)
+			from = n - (keep - 1);
 		BSON_APPEND_ARRAY_BEGIN(&set, "services.passwordHistory", &arr);
 		for (size_t k = from; k < n; k++) {
-			char idx[16];
-			snprintf(idx, sizeof idx, "%zu", i++);
-			BSON_APPEND_UTF8(&arr, idx, old[k]);
+			snprintf(key, sizeof key, "%zu", idx++);
+			BSON_APPEND_UTF8(&arr, key, old[k]);
 		}
 		if (keep > 0) {
-			char idx[16];
-			snprintf(idx, sizeof idx, "%zu", i++);
-			BSON_APPEND_UTF8(&arr, idx, old[0]);
+			snprintf(key, sizeof key, "%zu", idx++);
+			BSON_APPEND_UTF8(&arr, key, old[0]);
 		}
 		bson_append_array_end(&set, &arr);
 	}

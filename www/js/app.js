@@ -30,6 +30,7 @@ import { t, setLanguage, pickLanguage, onLanguageChange } from './i18n.js';
 import { setClockMode } from './time.js';
 import { renderSignIn } from './signin.js';
 import { renderForgot, renderResetPassword, renderVerifyEmail } from './recovery.js';
+import { notMeToken, renderNotMe } from './notme.js';
 import { confirmLeave, dropUnsavedChanges, hasUnsavedChanges, keepDraft } from './unsaved.js';
 import { PAGES, DEFAULT_ROUTE } from './pages/index.js';
 
@@ -76,6 +77,13 @@ function scheduleRender({ focusHeading = false, keepScroll = false } = {}) {
 }
 
 function render(options = {}) {
+  // A mailed "this was not me" link is answered before anything else.
+  const notMe = notMeToken();
+  if (notMe) {
+    abortPage();
+    renderNotMe(root, notMe, { done: leaveNotMe });
+    return;
+  }
   if (state.link) showMailedLink();
   else if (state.me) renderAccount(options);
   else showSignIn(state.signInNotice);
@@ -124,6 +132,13 @@ function showForgot() {
 }
 
 // ---- Signed out ----------------------------------------------------------
+
+/** Leaves the "not me" page: its sessions may have ended, so sign in anew. */
+function leaveNotMe(notice) {
+  history.replaceState(null, '', location.pathname + location.search);
+  state.me = null;
+  showSignIn(notice);
+}
 
 function showSignIn(notice = '') {
   abortPage();
@@ -314,6 +329,10 @@ async function routeChanged() {
     if (hasUnsavedChanges() && !(await confirmLeave())) return;
     dropUnsavedChanges();
     state.link = link;
+    render();
+    return;
+  }
+  if (notMeToken()) {
     render();
     return;
   }
