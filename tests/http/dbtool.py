@@ -137,6 +137,11 @@ def unset_password(user_id):
     return True
 
 
+def security_events(user_id):
+    """The names of USER_ID's security log events, oldest first."""
+    return [d['event'] for d in database().security_log.find({'userId': user_id}).sort('at', 1)]
+
+
 def user_by_id(user_id):
     doc = database().users.find_one({'_id': user_id})
     return json.loads(json.dumps(doc, default=str)) if doc else None
@@ -156,7 +161,7 @@ def age_security_log(user_id):
 
 
 COMMANDS = {'user-traces': user_traces, 'seed-owned': seed_owned, 'user-by-id': user_by_id, 'set-email': set_email,
-            'unset-password': unset_password,
+            'unset-password': unset_password, 'security-events': security_events,
             'count-tokens': count_tokens, 'user': user, 'set-totp': set_totp,
             'clear-limits': clear_limits, 'set-email2fa': set_email2fa, 'mail-queue': mail_queue,
             'token': token, 'expire-token': expire_token, 'clear-user-limits': clear_user_limits,
