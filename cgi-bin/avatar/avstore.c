@@ -58,7 +58,9 @@ avatar_store_set_or_reply(struct request *req, const void *data, size_t len,
 	char etag[2 * ETAG_BYTES + 1];
 	int64_t version = new_version(), now = now_ms();
 
-	/* The ETag names the bytes: a new picture, a new ETag. */
+	/* LEN is at most a 1024 x 1024 PNG (avatar_size's limit), some 4 MiB:
+	 * the row stays well under MongoDB's 16 MB. The ETag names the bytes:
+	 * a new picture, a new ETag. */
 	crypto_generichash(h, sizeof h, data, len, NULL, 0);
 	sodium_bin2hex(etag, sizeof etag, h, sizeof h);
 	bson_t *row = BCON_NEW("_id", BCON_UTF8(req->session.user_id), "version", BCON_INT64(version),

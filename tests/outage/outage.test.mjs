@@ -28,6 +28,8 @@ test('database down: 503 with a clear message; back: served again by the same pr
     ['GET', '/api/v1/me', { auth: token }],
     ['POST', '/api/v1/login', { json: { user: user.username, password: user.password } }],
     ['GET', '/api/v1/sessions/list', { auth: token }],
+    // Not a generated picture that caches for an hour in place of an upload.
+    ['GET', `/avatar/${user.username}`, {}],
   ]) {
     const started = Date.now();
     const r = await api(method, p, opts);
