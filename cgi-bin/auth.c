@@ -443,6 +443,11 @@ static const struct { const char *name; const bool *on; } features[] = {
 	{ "personalAccessTokens", &cfg.personal_access_tokens_enabled },
 	{ "dataExport", &cfg.data_export_enabled },
 	{ "deleteOwnAccount", &cfg.allow_delete_own_account },
+	/* The Profile page's switches. */
+	{ "avatarUrlFetch", &cfg.avatar_url_fetch },
+	{ "profileChange", &cfg.allow_profile_change },
+	{ "statusMessageChange", &cfg.allow_status_message_change },
+	{ "invisibleStatus", &cfg.allow_invisible_status },
 };
 
 /* Rocket.Chat's getServerInfo(): "version" is the API level without its

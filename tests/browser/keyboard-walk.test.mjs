@@ -84,7 +84,7 @@ for (const [size, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     const s = await strings(page);
 
     // Change a preference and save it.
-    await walkTo('nav a[href="#/preferences"]');
+    await walkTo('nav a[href="#/preferences"]', 'Shift+Tab'); // the nav is before the page: back from its heading
     await press('Enter', 'main h1');
     await page.locator('#pref-hideRoles').waitFor();
     await walkTo('#pref-hideRoles');

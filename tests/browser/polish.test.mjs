@@ -413,7 +413,7 @@ test('a section that failed to load has Try again; a page opened offline recover
   await page.goto('/#/tokens');
   await page.locator('#tokens-name').waitFor();
   await page.goto('/#/profile');
-  await page.locator('.profile').waitFor();
+  await page.locator('#profile-avatar-heading').waitFor(); // the Profile page is drawn
   await context.setOffline(true);
   await page.locator('nav a[href="#/tokens"]').click();
   await page.getByRole('alert').filter({ hasText: s['error.network'] }).waitFor();

@@ -6,7 +6,7 @@
 //   when the request carries "X-Session-Cookie: 1"; fetch sends it by itself
 //   (same origin);
 // - every request that is not GET/HEAD carries "X-CSRF-Token: <rc_csrf cookie>"
-//   and a JSON body;
+//   and a JSON body (or a FormData one, sent as multipart/form-data);
 // - success is a 2xx answer whose JSON has no "success": false (logout answers
 //   {"status":"success", ...} without a success field);
 // - failure bodies are {"success": false, "error": "...", "errorType"?, "details"?}.
@@ -72,10 +72,13 @@ export async function request(method, endpoint, { body, headers = {}, signal, ha
   const url = endpoint.startsWith('/') ? endpoint : API_BASE + endpoint;
   const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin', signal };
   if (!SAFE_METHODS.has(method)) {
-    init.headers['Content-Type'] = 'application/json';
+    // A FormData body (a file upload) goes as multipart/form-data, with the
+    // boundary the browser picks; everything else as JSON.
+    const multipart = typeof FormData !== 'undefined' && body instanceof FormData;
+    if (!multipart) init.headers['Content-Type'] = 'application/json';
     const csrf = readCookie('rc_csrf');
     if (csrf) init.headers['X-CSRF-Token'] = csrf;
-    if (body !== undefined) init.body = JSON.stringify(body);
+    if (body !== undefined) init.body = multipart ? body : JSON.stringify(body);
   }
 
   let response;
