@@ -24,6 +24,7 @@ DESTDIR    ?=
 
 CC         ?= cc
 PKGS        = libmongoc-1.0 json-c libsodium liboath libqrencode libcurl
+PKGS       += libfido2 libcbor
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -374,9 +374,11 @@ cmd_reset_2fa(int argc, char **argv)
 {
 	if (argc != 2)
 		return fail("%s", "usage: reset-2fa USERNAME");
+	/* Passkeys go too: they are a second factor and a way in. */
 	bson_t *upd = BCON_NEW("$set", "{", "services.totp", "{", "enabled", BCON_BOOL(false), "}",
-	    "services.email2fa", "{", "enabled", BCON_BOOL(false), "}", "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
-	int rc = update_user(argv[1], upd, "two-factor authentication switched off");
+	    "services.email2fa", "{", "enabled", BCON_BOOL(false), "}", "_updatedAt", BCON_DATE_TIME(now_ms()), "}",
+	    "$unset", "{", "services.webauthn", BCON_UTF8(""), "}");
+	int rc = update_user(argv[1], upd, "two-factor authentication switched off, passkeys removed");
 	bson_destroy(upd);
 	return rc;
 }
@@ -633,7 +635,7 @@ static const struct command {
 	{ "set-password", cmd_set_password, "set-password USERNAME           set a user's password; signs out their sessions" },
 	{ "disable", cmd_disable, "disable USERNAME                block sign-in and revoke every session and token" },
 	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },
-	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA (lost phone)" },
+	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA, remove passkeys (lost phone)" },
 	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
 	{ "run-queue", cmd_run_queue, "run-queue [--max N]             send due queued mail, purge old items (cron: every few minutes)" },
 	{ "send-mail", cmd_send_mail, "send-mail ID...                 send these queued items now (started by the programs)" },

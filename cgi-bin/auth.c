@@ -232,7 +232,8 @@ login_second_factor_or_reply(struct request *req, const bson_t *user, const char
 	const char *method;
 
 	twofactor_methods(user, &m);
-	method = twofactor_pick(&m, NULL, false);
+	/* Our SPA may ask for its passkey (x-2fa-method: webauthn) over a code. */
+	method = twofactor_pick(&m, req_header(req, "X-2fa-Method"), false);
 	if (method == NULL)
 		return true;
 	if (code == NULL || *code == '\0') {

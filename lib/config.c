@@ -75,6 +75,9 @@ static const struct key keys[] = {
 	L(login_forget_seconds, "86400", 60, 86400 * 30),
 	L(hash_concurrency, "2", 0, 1024),
 	L(hash_wait_ms, "3000", 0, 60000),
+	B(passkeys_enabled, "true"),
+	S(passkeys_user_verification, "preferred"),
+	S(passkeys_origin, ""),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -288,6 +291,12 @@ config_load(const char *path, char *err, size_t errlen)
 		return -1;
 	if (cfg.password_min_length > cfg.password_max_length) {
 		snprintf(err, errlen, "%s: password_min_length is above password_max_length", path);
+		return -1;
+	}
+	if (strcmp(cfg.passkeys_user_verification, "required") != 0 &&
+	    strcmp(cfg.passkeys_user_verification, "preferred") != 0 &&
+	    strcmp(cfg.passkeys_user_verification, "discouraged") != 0) {
+		snprintf(err, errlen, "%s: passkeys_user_verification must be required, preferred or discouraged", path);
 		return -1;
 	}
 	return 0;

@@ -49,6 +49,9 @@ struct config {
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
 	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
+	bool  passkeys_enabled;
+	char *passkeys_user_verification; /* required | preferred | discouraged */
+	char *passkeys_origin;          /* "": site_url's; the rp id is its host */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

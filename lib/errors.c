@@ -38,6 +38,10 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_DB_UNAVAILABLE]    = { 503, "error-database-unavailable", "The database is unavailable; please try again shortly" },
 	[ERR_MAIL_UNAVAILABLE]  = { 503, "error-email-send-failed", "The mail server is unavailable; please try again shortly" },
 	[ERR_INTERNAL]          = { 500, NULL, "Internal server error" },
+	[ERR_PASSKEY_INVALID]   = { 400, "error-passkey-invalid", "The passkey could not be verified" },
+	[ERR_PASSKEY_NOT_FOUND] = { 400, "error-passkey-not-found", "No such passkey" },
+	[ERR_PASSKEY_EXISTS]    = { 400, "error-passkey-already-registered", "This passkey is already registered" },
+	[ERR_TOO_MANY_PASSKEYS] = { 400, "error-too-many-passkeys", "You have the most passkeys allowed; remove one first" },
 };
 
 const struct err_info *

@@ -40,6 +40,10 @@ enum err_kind {
 	ERR_DB_UNAVAILABLE,     /* 503 error-database-unavailable */
 	ERR_MAIL_UNAVAILABLE,   /* 503 error-email-send-failed */
 	ERR_INTERNAL,           /* 500 never on bad input */
+	ERR_PASSKEY_INVALID,    /* 400 error-passkey-invalid: a ceremony did not verify (ours) */
+	ERR_PASSKEY_NOT_FOUND,  /* 400 error-passkey-not-found (ours) */
+	ERR_PASSKEY_EXISTS,     /* 400 error-passkey-already-registered (ours) */
+	ERR_TOO_MANY_PASSKEYS,  /* 400 error-too-many-passkeys (ours) */
 	ERR__COUNT
 };
 

@@ -45,6 +45,9 @@ trusted_proxies = 127.0.0.1
 personal_access_tokens_max_per_user = $PAT_MAX
 custom_sounds = k7Hq2fZ9ccustom, other-sound
 log_level = warn
+# Browsers refuse an IP address as a passkey's relying party: the browser
+# tests speak to the first server as localhost.
+passkeys_origin = http://localhost:$P
 CONF
 }
 
