@@ -171,6 +171,20 @@ store_passkey(const char *uid, const char *id, bson_t *doc)
 	return r;
 }
 
+/* Which condition a lost store_passkey() failed, read fresh (the session's
+ * copy may predate a racing addition): the id is there, or the limit. */
+static bool
+has_passkey(const char *uid, const char *id)
+{
+	char *path = bson_strdup_printf("services.webauthn.credentials.%s", id);
+	bson_t *filter = BCON_NEW("_id", BCON_UTF8(uid), path, "{", "$exists", BCON_BOOL(true), "}");
+	int64_t n = mongoc_collection_count_documents(store_coll(COLL_USERS), filter, NULL, NULL, NULL, NULL);
+
+	bson_destroy(filter);
+	bson_free(path);
+	return n > 0;
+}
+
 void
 register_finish(struct request *req)
 {
@@ -224,10 +238,7 @@ register_finish(struct request *req)
 	case CLAIM_OK:
 		break;
 	case CLAIM_LOST:
-		/* Which condition failed: the copy read with the session tells
-		 * unless a racing request changed it meanwhile. */
-		reply_error(req, passkey_count(req->session.user) >= PASSKEYS_MAX ? ERR_TOO_MANY_PASSKEYS :
-		    ERR_PASSKEY_EXISTS, NULL);
+		reply_error(req, has_passkey(uid, id) ? ERR_PASSKEY_EXISTS : ERR_TOO_MANY_PASSKEYS, NULL);
 		goto out;
 	default:
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
