@@ -420,6 +420,7 @@ static const struct { const char *name; const bool *on; } features[] = {
 	{ "personalAccessTokens", &cfg.personal_access_tokens_enabled },
 	{ "dataExport", &cfg.data_export_enabled },
 	{ "deleteOwnAccount", &cfg.allow_delete_own_account },
+	{ "passkeys", &cfg.passkeys_enabled },
 };
 
 /* Rocket.Chat's getServerInfo(): "version" is the API level without its

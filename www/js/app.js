@@ -13,6 +13,7 @@
 //   refreshMe()       reloads /me and redraws (after changing the profile)
 //   applyPreferences(preferences)
 //                     applies language / clockMode at once and redraws
+//   features          the admin's switches (GET /api/info); missing = on
 // Pages are redrawn from scratch when the language or clock mode changes, at
 // the same scroll position. Pages with a form register it with unsaved.js, so
 // leaving it asks first and a session that ends keeps what was typed.
@@ -182,6 +183,7 @@ async function showPage({ focusHeading = false, focusedId = null, scrollY = null
       keepScroll: scrollY !== null,
       refreshMe,
       applyPreferences,
+      features: state.features,
     });
   } catch (err) {
     if (controller.signal.aborted || err?.name === 'AbortError') return;

@@ -11,6 +11,7 @@ import { h, replaceChildren } from './dom.js';
 import { describeError } from './errors.js';
 import { runBusy } from './feedback.js';
 import { t } from './i18n.js';
+import { loginWithPasskey, passkeySignInButton } from './signin-passkey.js';
 
 /**
  * Draws the sign-in screen into root. onSignedIn() runs after a successful login
@@ -38,7 +39,8 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
   const credentialsForm = h('form', { class: 'form', novalidate: true, onSubmit: submitCredentials },
     field('signin-user', t('signin.user'), userInput),
     field('signin-password', t('signin.password'), passwordInput),
-    submitButton);
+    submitButton,
+    passkeySignInButton({ onSignedIn, showError: (text) => showError(text) }));
 
   // Step 2: the second factor.
   const codeInput = h('input', {
@@ -98,8 +100,12 @@ export function renderSignIn(root, { onSignedIn, notice = '' }) {
     try {
       await api.login({ ...credentials, code });
     } catch (err) {
-      handleFailure(err, credentials);
-      return;
+      // A passkey as the second step: the browser's prompt, not a code field.
+      if (!(err instanceof api.ApiError && err.error === 'totp-required' && err.details?.method === 'webauthn')) {
+        handleFailure(err, credentials);
+        return;
+      }
+      if (!(await loginWithPasskey(credentials, err.details, showError))) return;
     }
     pending = null;
     try {

@@ -21,6 +21,7 @@ import { runBusy } from './feedback.js';
 import { describeError } from './errors.js';
 import { t } from './i18n.js';
 import { sha256Hex } from './sha256.js';
+import { PasskeyCancelled, answerWithPasskey, passkeysSupported } from './passkey.js';
 
 /** The user closed the dialog. Named AbortError so generic handlers stay silent. */
 export class SecondFactorCancelled extends Error {
@@ -30,7 +31,7 @@ export class SecondFactorCancelled extends Error {
   }
 }
 
-export const isCancelled = (err) => err instanceof SecondFactorCancelled;
+export const isCancelled = (err) => err instanceof SecondFactorCancelled || err instanceof PasskeyCancelled;
 
 const hasType = (err, type) => err instanceof api.ApiError && err.errorType === type;
 
@@ -43,9 +44,11 @@ const hasType = (err, type) => err instanceof api.ApiError && err.errorType === 
  */
 export async function withSecondFactor(send, { signal } = {}) {
   try {
-    return await send({});
+    // A passkey, when the user has one, is asked for before any code.
+    return await send(passkeysSupported() ? { 'x-2fa-method': 'webauthn' } : {});
   } catch (err) {
     if (!hasType(err, 'totp-required')) throw err;
+    if (err.details?.method === 'webauthn') return answerWithPasskey(send, err.details, { signal });
     return askAndRetry(send, err.details || {}, signal);
   }
 }

@@ -9,6 +9,7 @@ import { doneLine, retryBox, runBusy } from '../feedback.js';
 import { t } from '../i18n.js';
 import { agoElement, timeElement } from '../time.js';
 import { describeUserAgent } from '../useragent.js';
+import { passkeysSection } from './passkeys.js';
 
 /** "Firefox 128 on Windows", or whichever part is known. */
 function deviceName(userAgent) {
@@ -124,5 +125,6 @@ function sessionsSection({ signal }) {
 export default {
   render(container, ctx) {
     container.append(sessionsSection(ctx));
+    if (ctx.features?.passkeys !== false) container.append(passkeysSection(ctx));
   },
 };
