@@ -90,6 +90,59 @@ flags_ok(uint8_t flags, bool require_uv)
 	return (flags & WA_FLAG_UP) && (!require_uv || (flags & WA_FLAG_UV));
 }
 
+/* libcbor 0.8's cbor_load() allocates a definite array or map by its
+ * declared size before reading it, so a few bytes claiming 2^40 members
+ * ask for terabytes. A first pass with the streaming decoder (which
+ * allocates nothing) refuses any count the input could not hold. */
+struct cbor_scan { size_t len; bool bad; };
+
+static void
+scan_collection(void *ctx, size_t n)
+{
+	struct cbor_scan *s = ctx;
+	if (n > s->len)
+		s->bad = true;
+}
+
+static bool
+cbor_counts_plausible(const unsigned char *data, size_t len)
+{
+	struct cbor_callbacks cb = cbor_empty_callbacks;
+	struct cbor_scan s = { .len = len, .bad = false };
+	size_t off = 0;
+
+	cb.array_start = scan_collection;
+	cb.map_start = scan_collection;
+	while (off < len && !s.bad) {
+		struct cbor_decoder_result r = cbor_stream_decode(data + off, len - off, &cb, &s);
+		if (r.status != CBOR_DECODER_FINISHED || r.read == 0)
+			return false;
+		off += r.read;
+	}
+	return !s.bad;
+}
+
+/* The CBOR that follows authenticator data's fixed part (rp id hash, flags,
+ * counter: 37 bytes; with attested credential data also the AAGUID, the id
+ * length and the id), which libfido2 hands to cbor_load(): plausible? */
+#define AUTHDATA_FIXED 37
+static bool
+authdata_cbor_plausible(const unsigned char *ad, size_t len)
+{
+	size_t off = AUTHDATA_FIXED;
+
+	if (len < AUTHDATA_FIXED)
+		return false;
+	if (ad[32] & WA_FLAG_AT) {
+		if (len < AUTHDATA_FIXED + WA_AAGUID_LEN + 2)
+			return false;
+		off += WA_AAGUID_LEN + 2 + ((size_t)ad[off + WA_AAGUID_LEN] << 8 | ad[off + WA_AAGUID_LEN + 1]);
+		if (off > len)
+			return false;
+	}
+	return cbor_counts_plausible(ad + off, len - off);
+}
+
 /* The attestation object's three members, borrowed from its CBOR map. */
 struct att_parts {
 	const cbor_item_t *fmt, *stmt, *authdata;
@@ -132,6 +185,8 @@ static const int algs[] = { COSE_ES256, COSE_RS256, COSE_EDDSA };
 static bool
 cred_from_authdata(fido_cred_t **cred, const unsigned char *ad, size_t len)
 {
+	if (!authdata_cbor_plausible(ad, len))
+		return false;
 	for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++) {
 		fido_cred_t *c = fido_cred_new();
 		if (c && fido_cred_set_type(c, algs[i]) == FIDO_OK &&
@@ -183,7 +238,7 @@ wa_attestation_check(const unsigned char *att, size_t len, const unsigned char c
     const struct wa_expect *x, struct wa_credential *out)
 {
 	struct cbor_load_result lr;
-	cbor_item_t *root = cbor_load(att, len, &lr);
+	cbor_item_t *root = cbor_counts_plausible(att, len) ? cbor_load(att, len, &lr) : NULL;
 	fido_cred_t *c = NULL;
 	struct att_parts p;
 	enum wa_result r = WA_BAD_ATTESTATION;
@@ -282,7 +337,8 @@ wa_assertion_check(int alg, const unsigned char *pubkey, size_t pubkey_len,
 		r = WA_BAD_RP;
 		goto out;
 	}
-	if (fido_assert_set_count(a, 1) != FIDO_OK ||
+	if (!authdata_cbor_plausible(authdata, authdata_len) ||
+	    fido_assert_set_count(a, 1) != FIDO_OK ||
 	    fido_assert_set_authdata_raw(a, 0, authdata, authdata_len) != FIDO_OK) {
 		r = WA_BAD_CLIENT_DATA;
 		goto out;

@@ -118,8 +118,9 @@ signin_finish(struct request *req)
 
 	if ((found = find_user(req, handle, &user)) < 0)
 		return;
-	/* An unknown user handle counts like an unknown account name. */
-	snprintf(ident, sizeof ident, "passkey:%s", handle ? handle : "");
+	/* No such user: counts like an unknown account name, the credential id
+	 * standing for it (the source address is counted either way). */
+	snprintf(ident, sizeof ident, "passkey:%.140s", cred[PA_ID].s);
 	uid = found ? bson_get_str(user, "_id") : NULL;
 	if (!loginguard_begin_or_reply(req, &guard, uid, ident))
 		goto out;

@@ -72,7 +72,7 @@ export function passkeysSection({ signal }) {
   const heading = h('h2', { id: 'passkeys-heading', class: 'section-title', tabindex: '-1' }, t('passkeys.title'));
   const error = h('div', { class: 'passkeys-error' });
   const done = doneLine('passkeys-status');
-  const list = h('ul', { class: 'session-list passkey-list', 'aria-labelledby': 'passkeys-heading', 'aria-busy': 'true' });
+  const list = h('ul', { class: 'passkey-list', 'aria-labelledby': 'passkeys-heading', 'aria-busy': 'true' });
   const empty = h('p', { class: 'muted', hidden: true }, t('passkeys.none'));
   const nameInput = h('input', {
     id: 'passkey-name', name: 'passkey-name', maxlength: String(NAME_MAX), autocomplete: 'off',
@@ -88,16 +88,16 @@ export function passkeysSection({ signal }) {
 
   function item(p) {
     const name = p.name || '—';
-    return h('li', { class: 'session passkey', 'data-passkey-id': p.id },
-      h('div', { class: 'session-head' },
-        h('span', { class: 'session-device passkey-name' }, name),
+    return h('li', { class: 'passkey', 'data-passkey-id': p.id },
+      h('div', { class: 'passkey-head' },
+        h('span', { class: 'passkey-name' }, name),
         p.cloneWarning ? h('span', { class: 'badge badge-warn' }, t('passkeys.cloneBadge')) : null),
       p.cloneWarning ? h('p', { class: 'form-error' }, t('passkeys.cloneWarning')) : null,
-      h('dl', { class: 'session-facts' },
+      h('dl', { class: 'passkey-facts' },
         h('dt', {}, t('passkeys.authenticator')), h('dd', {}, p.authenticator || t('passkeys.unknownAuthenticator')),
         h('dt', {}, t('passkeys.createdAt')), h('dd', {}, timeElement(p.createdAt)),
         h('dt', {}, t('passkeys.lastUsedAt')), h('dd', {}, p.lastUsedAt ? agoElement(p.lastUsedAt) : t('passkeys.neverUsed'))),
-      h('div', { class: 'section-actions' },
+      h('div', { class: 'passkey-actions' },
         h('button', {
           type: 'button', class: 'button button-small', 'aria-label': t('passkeys.renameNamed', { name }),
           onClick: (event) => rename(p, event.currentTarget),
