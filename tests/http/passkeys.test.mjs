@@ -8,7 +8,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, createUser, login, db, sha256hex, randomIp, runCgi, ADMIN } from './lib.mjs';
+import { api, createUser, login, db, sha256hex, randomIp, runCgi, totp, ADMIN } from './lib.mjs';
 import { Authenticator, relyingParty, b64url, FLAG } from './authenticator.mjs';
 
 const rp = relyingParty();
@@ -267,6 +267,23 @@ test('a passkey is the second factor for sensitive actions (x-2fa-method: webaut
   const { second } = await withPasskey(a, 'POST', '/api/v1/users.generatePersonalAccessToken', auth, { tokenName: 'by-passkey' });
   assert.equal(second.status, 200, second.text);
   assert.match(second.json.token, /^[A-Za-z0-9_-]{43}$/);
+});
+
+test('with TOTP and a passkey, Rocket.Chat clients still get totp; x-2fa-method: webauthn picks the passkey', async () => {
+  const u = createUser('pkboth');
+  const a = await addPasskey(u, await login(u));
+  const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  db('set-totp', u.username, secret);
+  // A fresh session: the one that added the passkey remembers its second factor.
+  const auth = await login(u, { json: { user: u.username, password: u.password, code: totp(secret) } });
+  const plain = await api('POST', '/api/v1/users.generatePersonalAccessToken', { auth, json: { tokenName: 'x' } });
+  assert.equal(plain.json.details.method, 'totp');
+  assert.deepEqual(plain.json.details.availableMethods, ['totp', 'webauthn']);
+  assert.ok(!('webauthn' in plain.json.details), 'no passkey options for a client that did not ask');
+  const login1 = await api('POST', '/api/v1/login', { json: { user: u.username, password: u.password } });
+  assert.equal(login1.json.details.method, 'totp');
+  const { second } = await withPasskey(a, 'POST', '/api/v1/users.generatePersonalAccessToken', auth, { tokenName: 'both' });
+  assert.equal(second.status, 200, second.text);
 });
 
 test('sign-in with password asks a passkey-only user for the passkey', async () => {

@@ -48,7 +48,23 @@ export async function withSecondFactor(send, { signal } = {}) {
     return await send(passkeysSupported() ? { 'x-2fa-method': 'webauthn' } : {});
   } catch (err) {
     if (!hasType(err, 'totp-required')) throw err;
-    if (err.details?.method === 'webauthn') return answerWithPasskey(send, err.details, { signal });
+    if (err.details?.method === 'webauthn') return passkeyOrCode(send, err.details, signal);
+    return askAndRetry(send, err.details || {}, signal);
+  }
+}
+
+/** The passkey; when the user closes its prompt and has a code method too, that one. */
+async function passkeyOrCode(send, details, signal) {
+  const other = (details.availableMethods || []).find((m) => m !== 'webauthn');
+  try {
+    return await answerWithPasskey(send, details, { signal });
+  } catch (err) {
+    if (!(err instanceof PasskeyCancelled) || !other) throw err;
+  }
+  try {
+    return await send({ 'x-2fa-method': other });
+  } catch (err) {
+    if (!hasType(err, 'totp-required')) throw err;
     return askAndRetry(send, err.details || {}, signal);
   }
 }
