@@ -13,6 +13,7 @@
 
 enum mail_kind {
 	MAIL_2FA_CODE,      /* "2fa-code": {site}, {code} */
+	MAIL_NEW_SIGNIN,    /* "new-signin": {site}, {time}, {ip}, {device}, {link} */
 	MAIL_KINDS
 };
 

@@ -11,8 +11,8 @@
 #include "passkeys.h"
 #include "ratelimit.h"
 #include "respond.h"
-#include "seclog.h"
 #include "session.h"
+#include "signin.h"
 #include "store.h"
 #include "user.h"
 
@@ -132,9 +132,7 @@ signin_finish(struct request *req)
 		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		goto out;
 	default:
-		loginguard_failed(&guard);
-		if (uid)
-			seclog_write(req, uid, SEC_LOGIN_FAILED, "webauthn");
+		loginguard_failed_by(req, &guard, "webauthn");
 		reply_error(req, ERR_LOGIN_FAILED, NULL);
 		goto out;
 	}
@@ -148,7 +146,7 @@ signin_finish(struct request *req)
 	if (!session_create_or_reply(req, uid, token, &expires))
 		goto out;
 	loginguard_trust(req, uid);
-	seclog_write(req, uid, SEC_LOGIN_OK, "webauthn");
+	signin_succeeded(req, user, "webauthn");
 	log_info("login by passkey user=%s ip=%s", uid, req->ip);
 	reply_signed_in(req, user, token, expires);
 out:

@@ -10,6 +10,7 @@ import { t } from '../i18n.js';
 import { agoElement, timeElement } from '../time.js';
 import { describeUserAgent } from '../useragent.js';
 import { passkeysSection } from './passkeys.js';
+import { securityLogSection } from './securitylog.js';
 
 /** "Firefox 128 on Windows", or whichever part is known. */
 function deviceName(userAgent) {
@@ -126,5 +127,6 @@ export default {
   render(container, ctx) {
     container.append(sessionsSection(ctx));
     if (ctx.features?.passkeys !== false) container.append(passkeysSection(ctx));
+    container.append(securityLogSection(ctx));
   },
 };
