@@ -26,6 +26,7 @@ CC         ?= cc
 PKGS        = libmongoc-1.0 json-c libsodium liboath libqrencode libcurl
 # Avatars' image library (only the profile program references it).
 PKGS       += gdlib
+PKGS       += libfido2 libcbor
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

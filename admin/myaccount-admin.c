@@ -386,10 +386,12 @@ cmd_reset_2fa(int argc, char **argv)
 	char *id = user_id_of(argv[1]);
 	if (id == NULL)
 		return 1;
+	/* Passkeys go too: they are a second factor and a way in. */
 	bson_t *upd = BCON_NEW("$set", "{", "services.totp", "{", "enabled", BCON_BOOL(false), "}",
 	    "services.email2fa", "{", "enabled", BCON_BOOL(false), "changedAt", BCON_DATE_TIME(now_ms()), "}",
-	    "_updatedAt", BCON_DATE_TIME(now_ms()), "}");
-	int rc = update_user(argv[1], upd, "two-factor authentication switched off");
+	    "_updatedAt", BCON_DATE_TIME(now_ms()), "}",
+	    "$unset", "{", "services.webauthn", BCON_UTF8(""), "}");
+	int rc = update_user(argv[1], upd, "two-factor authentication switched off, passkeys removed");
 	bson_destroy(upd);
 	bson_t *codes = BCON_NEW("userId", BCON_UTF8(id));
 	bson_t *sel = BCON_NEW("userId", BCON_UTF8(id));
@@ -780,7 +782,7 @@ static const struct command {
 	{ "set-password", cmd_set_password, "set-password USERNAME           set a user's password; signs out their sessions" },
 	{ "disable", cmd_disable, "disable USERNAME                block sign-in and revoke every session and token" },
 	{ "enable", cmd_enable, "enable USERNAME                 allow sign-in again" },
-	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA, forget codes and remembered 2FA (lost phone)" },
+	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA, remove passkeys, forget codes and remembered 2FA (lost phone)" },
 	{ "rotate-key", cmd_rotate_key, "rotate-key                      re-seal every TOTP secret under totp_key_current (no downtime)" },
 	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
 	{ "run-queue", cmd_run_queue, "run-queue [--max N]             send due queued mail, purge old items (cron: every few minutes)" },

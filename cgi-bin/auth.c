@@ -255,6 +255,7 @@ login_second_factor_or_reply(struct request *req, const bson_t *user, const char
 	const char *method;
 
 	twofactor_methods(user, &m);
+	/* Our SPA may ask for its passkey (x-2fa-method: webauthn) over a code. */
 	method = twofactor_pick(&m, req_header(req, "X-2fa-Method"), false);
 	*used = method ? method : "password";
 	if (method == NULL)
@@ -448,6 +449,7 @@ static const struct { const char *name; const bool *on; } features[] = {
 	{ "profileChange", &cfg.allow_profile_change },
 	{ "statusMessageChange", &cfg.allow_status_message_change },
 	{ "invisibleStatus", &cfg.allow_invisible_status },
+	{ "passkeys", &cfg.passkeys_enabled },
 };
 
 /* Rocket.Chat's getServerInfo(): "version" is the API level without its

@@ -23,6 +23,8 @@ BUILD_PKGS="build-essential pkg-config lld libmongoc-dev libbson-dev libfcgi-dev
 BUILD_PKGS="$BUILD_PKGS libgd-dev"
 RUN_PKGS="nginx-light lighttpd spawn-fcgi fcgiwrap python3-mockupdb python3-mongomock
 	python3-pymongo python3-aiosmtpd curl procps"
+# Passkeys: libfido2 verifies WebAuthn signatures, libcbor reads attestation objects.
+BUILD_PKGS="$BUILD_PKGS libfido2-dev libcbor-dev"
 TEST_PKGS="oathtool python3-pyotp wrk apache2-utils clang libclang-rt-dev valgrind"
 BROWSER_PKGS="chromium"
 # The E2E browser test checks the SPA's stored key with an independent implementation.

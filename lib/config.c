@@ -110,6 +110,9 @@ static const struct key keys[] = {
 	L(totp_window_steps, "1", 0, 10),
 	L(twofactor_remember_seconds, "1800", 0, 86400),
 	L(backup_codes_warn_below, "3", 0, 12),
+	B(passkeys_enabled, "true"),
+	S(passkeys_user_verification, "preferred"),
+	S(passkeys_origin, ""),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -325,6 +328,12 @@ config_load(const char *path, char *err, size_t errlen)
 		return -1;
 	if (cfg.password_min_length > cfg.password_max_length) {
 		snprintf(err, errlen, "%s: password_min_length is above password_max_length", path);
+		return -1;
+	}
+	if (strcmp(cfg.passkeys_user_verification, "required") != 0 &&
+	    strcmp(cfg.passkeys_user_verification, "preferred") != 0 &&
+	    strcmp(cfg.passkeys_user_verification, "discouraged") != 0) {
+		snprintf(err, errlen, "%s: passkeys_user_verification must be required, preferred or discouraged", path);
 		return -1;
 	}
 	return 0;

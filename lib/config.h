@@ -84,6 +84,9 @@ struct config {
 	long  totp_window_steps;        /* TOTP steps accepted either side of now (MaxDelta) */
 	long  twofactor_remember_seconds; /* a passed second factor is remembered; 0: never */
 	long  backup_codes_warn_below;  /* codesRemaining warns at this many or fewer */
+	bool  passkeys_enabled;
+	char *passkeys_user_verification; /* required | preferred | discouraged */
+	char *passkeys_origin;          /* "": site_url's; the rp id is its host */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

@@ -61,6 +61,10 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_LINK_INVALID]      = { 400, "error-invalid-token", "This link is invalid, already used or expired" },
 	[ERR_EMAIL_IN_USE]      = { 400, "error-field-unavailable", "This email address is already in use" },
 	[ERR_EMAIL_NOT_VERIFIED] = { 400, "error-email-not-verified", "Verify your email address first" },
+	[ERR_PASSKEY_INVALID]   = { 400, "error-passkey-invalid", "The passkey could not be verified" },
+	[ERR_PASSKEY_NOT_FOUND] = { 400, "error-passkey-not-found", "No such passkey" },
+	[ERR_PASSKEY_EXISTS]    = { 400, "error-passkey-already-registered", "This passkey is already registered" },
+	[ERR_TOO_MANY_PASSKEYS] = { 400, "error-too-many-passkeys", "You have the most passkeys allowed; remove one first" },
 };
 
 const struct err_info *

@@ -66,6 +66,10 @@ enum err_kind {
 	ERR_LINK_INVALID,       /* 400 error-invalid-token: a mailed link unknown, used or expired */
 	ERR_EMAIL_IN_USE,       /* 400 error-field-unavailable: another account has the address */
 	ERR_EMAIL_NOT_VERIFIED, /* 400 error-email-not-verified (ours): needs a verified address */
+	ERR_PASSKEY_INVALID,    /* 400 error-passkey-invalid: a ceremony did not verify (ours) */
+	ERR_PASSKEY_NOT_FOUND,  /* 400 error-passkey-not-found (ours) */
+	ERR_PASSKEY_EXISTS,     /* 400 error-passkey-already-registered (ours) */
+	ERR_TOO_MANY_PASSKEYS,  /* 400 error-too-many-passkeys (ours) */
 	ERR__COUNT
 };
 

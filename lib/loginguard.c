@@ -140,7 +140,13 @@ out:
 void
 loginguard_failed(const struct request *req, struct login_guard *g)
 {
-	signin_failed(req, *g->user_id ? g->user_id : NULL, "password");
+	loginguard_failed_by(req, g, "password");
+}
+
+void
+loginguard_failed_by(const struct request *req, struct login_guard *g, const char *what)
+{
+	signin_failed(req, *g->user_id ? g->user_id : NULL, what);
 	for (int i = 0; i < g->n; i++)
 		rl_failed(&g->keys[i]);
 }

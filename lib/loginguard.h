@@ -32,6 +32,9 @@ bool loginguard_begin_or_reply(struct request *req, struct login_guard *g,
 /* The password was wrong: the slots stay counted (and the security log of
  * a known account records it). */
 void loginguard_failed(const struct request *req, struct login_guard *g);
+/* The same for another credential (WHAT: "webauthn", a passkey that did
+ * not verify), so the log says which. */
+void loginguard_failed_by(const struct request *req, struct login_guard *g, const char *what);
 /* The password was right: slots given back, a device's failures forgotten. */
 void loginguard_passed(struct login_guard *g);
 /* The password was never checked (server busy): slots given back. */

@@ -43,6 +43,7 @@ static const struct index_spec indexes[] = {
 	{ COLL_EXPORTS, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 	{ COLL_SECLOG, "user_at", "{\"userId\": 1, \"at\": -1}", false, -1, false },
 	{ COLL_SECLOG, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
+	{ COLL_WEBAUTHN_CHALLENGES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 	{ COLL_DEVICES, "user", "{\"userId\": 1}", false, -1, false },
 	{ COLL_DEVICES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 };

@@ -25,6 +25,8 @@ static const struct { const char *name; struct coll_owner owner; } table[COLL__C
 	[COLL_EXPORTS] = { "exports", { .kind = OWNER_FIELD, .field = "userId" } },
 	[COLL_AVATARS] = { "avatars", { .kind = OWNER_ID } },
 	[COLL_SECLOG] = { "security_log", { .kind = OWNER_FIELD, .field = "userId" } },
+	[COLL_WEBAUTHN_CHALLENGES] = { "webauthn_challenges", { .kind = OWNER_NONE,
+	    .why = "passkey ceremony challenges, stored keyed-hashed; each is used once or expires within five minutes" } },
 	[COLL_DEVICES] = { "known_devices", { .kind = OWNER_FIELD, .field = "userId" } },
 };
 

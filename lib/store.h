@@ -21,6 +21,7 @@ enum coll {
 	COLL_EXPORTS,       /* My Data export jobs */
 	COLL_AVATARS,       /* avatar images, _id = user id */
 	COLL_SECLOG,        /* the per-user security log (seclog.h) */
+	COLL_WEBAUTHN_CHALLENGES, /* passkey ceremony challenges, keyed-hashed (passkey.h) */
 	COLL_DEVICES,       /* devices users signed in from, keyed hashes (signin.h) */
 	COLL__COUNT
 };

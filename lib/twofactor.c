@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
+#include "passkey.h"
 #include "pwcheck.h"
 #include "emailcode.h"
 #include "ratelimit.h"
@@ -31,6 +32,7 @@ twofactor_methods(const bson_t *user, struct tf_methods *m)
 	m->email = cfg.email_2fa_enabled && bson_get_bool(user, "services.email2fa.enabled") &&
 	    user_verified_email(user) != NULL;
 	m->password = bson_get_str(user, "services.password.argon2") != NULL;
+	m->webauthn = passkey_count(user) > 0;
 }
 
 const char *
@@ -40,7 +42,8 @@ twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_pas
 	const struct { const char *name; bool on; } order[] = {
 		{ "totp", m->totp },
 		{ "email", m->email },
-		{ "password", allow_password && m->password && !m->totp && !m->email },
+		{ "webauthn", m->webauthn },
+		{ "password", allow_password && m->password && !m->totp && !m->email && !m->webauthn },
 	};
 	size_t n = sizeof order / sizeof order[0];
 
@@ -70,7 +73,9 @@ details_of(const struct tf_methods *m, const char *method, const bson_t *user,
 		json_object_array_add(avail, json_object_new_string("totp"));
 	if (m->email)
 		json_object_array_add(avail, json_object_new_string("email"));
-	if (!m->totp && !m->email && m->password)
+	if (m->webauthn)
+		json_object_array_add(avail, json_object_new_string("webauthn"));
+	if (!m->totp && !m->email && !m->webauthn && m->password)
 		json_object_array_add(avail, json_object_new_string("password"));
 	json_object_object_add(d, "availableMethods", avail);
 	return d;
@@ -93,6 +98,16 @@ twofactor_challenge(const bson_t *user, const struct tf_methods *m, const char *
 	if (strcmp(method, "email") == 0 && (generated = emailcode_send(user, EMAIL_CODE_2FA, false, &expires)) < 0)
 		return generated == -2 ? ERR_MAIL_UNAVAILABLE : ERR_DB_UNAVAILABLE;
 	*details = details_of(m, method, user, generated > 0, expires);
+	/* A passkey answers a challenge of ours: the request options go along. */
+	if (strcmp(method, "webauthn") == 0) {
+		json_object *opts = passkey_twofactor_options(user);
+		if (opts == NULL) {
+			json_object_put(*details);
+			*details = NULL;
+			return ERR_DB_UNAVAILABLE;
+		}
+		json_object_object_add(*details, "webauthn", opts);
+	}
 	return ERR_NONE;
 }
 
@@ -133,6 +148,8 @@ verify_method(const bson_t *user, const char *method, const char *code)
 		return tf_of(emailcode_verify(user, EMAIL_CODE_2FA, code));
 	if (strcmp(method, "password") == 0)
 		return verify_password(user, code);
+	if (strcmp(method, "webauthn") == 0)
+		return tf_of(passkey_twofactor_verify(user, code));
 	return TF_INVALID;
 }
 
@@ -142,7 +159,8 @@ twofactor_verify(const bson_t *user, const char *method, const char *code)
 	struct rl_key k;
 	enum tf_result r;
 
-	if (strlen(code) > 128)
+	/* A passkey's assertion is JSON of a kilobyte or two; codes are short. */
+	if (strlen(code) > (strcmp(method, "webauthn") == 0 ? TF_WEBAUTHN_CODE_MAX : 128))
 		return TF_INVALID;
 	/* Take the attempt first: parallel guesses cannot pass the limit. */
 	rl_key_window(&k, "2fa", user_id_of(user), TF_MAX_FAILURES, TF_WINDOW_S);

@@ -1,7 +1,8 @@
 /* twofactor.h - the second factor, for every program: Rocket.Chat's
  * totp-required challenge on protected routes (x-2fa-code / x-2fa-method
  * headers) and the 2FA step of login. Methods: totp (with single-use backup
- * codes), email, and the password fallback for users without 2FA. */
+ * codes), email, webauthn (a passkey: ours, for our SPA; passkey.h), and
+ * the password fallback for users without 2FA. */
 #ifndef MA_TWOFACTOR_H
 #define MA_TWOFACTOR_H
 
@@ -13,17 +14,19 @@
 
 #define TF_MAX_FAILURES   5       /* wrong codes per user per window */
 #define TF_WINDOW_S       300
+#define TF_WEBAUTHN_CODE_MAX 6144         /* the assertion JSON in x-2fa-code */
 
 struct tf_methods {
 	bool totp;
 	bool email;
 	bool password;      /* fallback: has a password */
+	bool webauthn;      /* has a passkey (and passkeys are on) */
 };
 
 enum tf_result { TF_OK, TF_INVALID, TF_MAX_ATTEMPTS, TF_DB_ERROR, TF_BUSY };
 
 void twofactor_methods(const bson_t *user, struct tf_methods *m);
-/* REQUESTED when the user has it; else the first of totp, email; else
+/* REQUESTED when the user has it; else the first of totp, email, webauthn; else
  * password when ALLOW_PASSWORD; else NULL. Borrowed static string. */
 const char *twofactor_pick(const struct tf_methods *m, const char *requested, bool allow_password);
 /* Rocket.Chat's details object: {method, codeGenerated, availableMethods, ...}. */

@@ -52,6 +52,9 @@ password_history_amount = 3
 # Avatar fetches (tests/http/avatar.test.mjs): 127.0.0.2 stands for a public
 # image server; every other loopback address stays refused.
 avatar_fetch_allow_networks = 127.0.0.2/32
+# Browsers refuse an IP address as a passkey's relying party: the browser
+# tests speak to the first server as localhost.
+passkeys_origin = http://localhost:$P
 CONF
 }
 

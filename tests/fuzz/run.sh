@@ -46,6 +46,7 @@ max_len() {
 	fuzz_cookie) echo 1024 ;;
 	fuzz_utf8) echo 1024 ;;
 	fuzz_iso_date) echo 64 ;;
+	fuzz_webauthn) echo 4096 ;;  # clientDataJSON, attestation objects
 	*) echo 4096 ;;
 	esac
 }

@@ -15,6 +15,7 @@ import { h, replaceChildren } from './dom.js';
 import { describeError } from './errors.js';
 import { runBusy } from './feedback.js';
 import { t } from './i18n.js';
+import { loginWithPasskey, passkeySignInButton } from './signin-passkey.js';
 
 /** The ways to pass the 2FA step, and the server method each one uses. */
 const CHOICES = [
@@ -53,6 +54,7 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
     field('signin-user', t('signin.user'), userInput),
     field('signin-password', t('signin.password'), passwordInput),
     submitButton,
+    passkeySignInButton({ onSignedIn, showError: (text) => showError(text) }),
     forgotButton && h('p', { class: 'form-links' }, forgotButton));
 
   // Step 2: the second factor.
@@ -120,8 +122,12 @@ export function renderSignIn(root, { onSignedIn, notice = '', onForgot = null })
     try {
       await api.login({ ...credentials, code, method: pending ? method : '' });
     } catch (err) {
-      handleFailure(err, credentials);
-      return;
+      // A passkey as the second step: the browser's prompt, not a code field.
+      if (!(err instanceof api.ApiError && err.error === 'totp-required' && err.details?.method === 'webauthn')) {
+        handleFailure(err, credentials);
+        return;
+      }
+      if (!(await loginWithPasskey(credentials, err.details, showError))) return;
     }
     pending = null;
     try {

@@ -24,6 +24,7 @@ import { runBusy, say } from './feedback.js';
 import { describeError } from './errors.js';
 import { t } from './i18n.js';
 import { sha256Hex } from './sha256.js';
+import { PasskeyCancelled, answerWithPasskey, passkeysSupported } from './passkey.js';
 
 /** The user closed the dialog. Named AbortError so generic handlers stay silent. */
 export class SecondFactorCancelled extends Error {
@@ -33,7 +34,7 @@ export class SecondFactorCancelled extends Error {
   }
 }
 
-export const isCancelled = (err) => err instanceof SecondFactorCancelled;
+export const isCancelled = (err) => err instanceof SecondFactorCancelled || err instanceof PasskeyCancelled;
 
 const hasType = (err, type) => err instanceof api.ApiError && err.errorType === type;
 // Rocket.Chat's methods answer a wrong code with invalid-totp, its REST checks with totp-invalid.
@@ -49,7 +50,25 @@ const offers = (details, method) => Array.isArray(details.availableMethods) && d
  */
 export async function withSecondFactor(send, { signal } = {}) {
   try {
-    return await send({});
+    // A passkey, when the user has one, is asked for before any code.
+    return await send(passkeysSupported() ? { 'x-2fa-method': 'webauthn' } : {});
+  } catch (err) {
+    if (!hasType(err, 'totp-required')) throw err;
+    if (err.details?.method === 'webauthn') return passkeyOrCode(send, err.details, signal);
+    return askAndRetry(send, err.details || {}, signal);
+  }
+}
+
+/** The passkey; when the user closes its prompt and has a code method too, that one. */
+async function passkeyOrCode(send, details, signal) {
+  const other = (details.availableMethods || []).find((m) => m !== 'webauthn');
+  try {
+    return await answerWithPasskey(send, details, { signal });
+  } catch (err) {
+    if (!(err instanceof PasskeyCancelled) || !other) throw err;
+  }
+  try {
+    return await send({ 'x-2fa-method': other });
   } catch (err) {
     if (!hasType(err, 'totp-required')) throw err;
     return askAndRetry(send, err.details || {}, signal);

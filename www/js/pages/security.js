@@ -11,6 +11,7 @@ import { doneLine, retryBox, runBusy } from '../feedback.js';
 import { t } from '../i18n.js';
 import { agoElement, timeElement } from '../time.js';
 import { describeUserAgent } from '../useragent.js';
+import { passkeysSection } from './passkeys.js';
 import { securityLogSection } from './securitylog.js';
 import { totpSection } from './security-totp.js';
 import { emailSection } from './security-email.js';
@@ -139,6 +140,7 @@ export default {
     append(container, [
       on('totp') ? totpSection(shared) : null,
       on('email2fa') ? emailSection(shared) : null,
+      on('passkeys') ? passkeysSection(shared) : null,
       on('e2e') ? e2eSection(shared) : null,
       sessions.element,
       securityLogSection(ctx),
