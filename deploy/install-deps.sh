@@ -18,6 +18,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 BUILD_PKGS="build-essential pkg-config lld libmongoc-dev libbson-dev libfcgi-dev libsodium-dev
 	liboath-dev libqrencode-dev libjson-c-dev libcurl4-openssl-dev"
+# My Data: the export worker packs the archive with libarchive (zip).
+BUILD_PKGS="$BUILD_PKGS libarchive-dev"
 RUN_PKGS="nginx-light lighttpd spawn-fcgi fcgiwrap python3-mockupdb python3-mongomock
 	python3-pymongo python3-aiosmtpd curl procps"
 TEST_PKGS="oathtool python3-pyotp wrk apache2-utils clang libclang-rt-dev valgrind"

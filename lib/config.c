@@ -75,6 +75,10 @@ static const struct key keys[] = {
 	L(login_forget_seconds, "86400", 60, 86400 * 30),
 	L(hash_concurrency, "2", 0, 1024),
 	L(hash_wait_ms, "3000", 0, 60000),
+	/* My Data export (cgi-bin/mydata, myaccount-admin run-queue). */
+	L(data_export_link_days, "7", 1, 90),
+	L(data_export_requests_per_hour, "10", 1, 1000),
+	L(data_export_lease_seconds, "600", 5, 86400),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -49,6 +49,10 @@ struct config {
 	long  hash_concurrency;         /* password hashes at once on this host; 0: no cap */
 	long  security_log_days;        /* how long security log events are kept */
 	long  hash_wait_ms;             /* how long a sign-in waits for a hashing slot */
+	/* My Data export */
+	long  data_export_link_days;    /* how long a download link works */
+	long  data_export_requests_per_hour; /* requestDataDownload calls per user */
+	long  data_export_lease_seconds; /* a worker's hold on a job; a dead worker's job is retaken after it */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

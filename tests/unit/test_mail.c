@@ -167,7 +167,8 @@ main(void)
 	char tmp[] = "/tmp/mailtext-XXXXXX", path[1100];
 	CHECK(mkdtemp(tmp) != NULL, "temp dir");
 	static const struct { const char *file, *json; } files[] = {
-		{ "en.json", "{\"2fa-code\": {\"subject\": \"EN code\", \"text\": \"EN {code}\"}}" },
+		{ "en.json", "{\"2fa-code\": {\"subject\": \"EN code\", \"text\": \"EN {code}\"},"
+		    " \"data-export-ready\": {\"subject\": \"EN data\", \"text\": \"EN {link}\"}}" },
 		{ "de.json", "{\"other-kind\": {\"subject\": \"DE other\", \"text\": \"DE other\"}}" },
 		{ "fr.json", "{\"2fa-code\": {\"subject\": 5, \"text\": \"FR\"}}" },
 	};
