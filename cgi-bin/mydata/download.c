@@ -2,11 +2,14 @@
  * streamed from GridFS to its owner only, while its link is valid.
  * Unknown, malformed and expired ids answer 404; someone else's 403
  * (Rocket.Chat's order); every caller must be signed in first (stricter
- * than Rocket.Chat, which looks the file up for anyone). */
+ * than Rocket.Chat, which looks the file up for anyone): by the headers or
+ * the session cookie as everywhere, or by Rocket.Chat's own rc_uid and
+ * rc_token cookies, which its web client sets for exactly this link. */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "caller.h"
 #include "dataexport.h"
 #include "log.h"
 #include "mydata.h"
@@ -14,6 +17,7 @@
 #include "store.h"
 
 #define CHUNK (64 * 1024)
+#define USER_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 
 /* The completed, unexpired job whose link is ID; NULL when none (404
  * answered) or on a database error (503 answered). */
@@ -69,17 +73,42 @@ disposition(struct request *req, const char *name)
 	resp_header(req, "Content-Disposition: attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
 }
 
+/* The caller by rc_uid + rc_token when nothing else signed them in;
+ * false after answering (401, or 503 from the lookup). */
+static bool
+signed_in_or_reply(struct request *req)
+{
+	char uid[64];
+
+	if (req->session.ok)
+		return true;
+	if (req_cookie(req, "rc_uid", uid, sizeof uid) &&
+	    req_cookie(req, "rc_token", req->session.token, sizeof req->session.token) &&
+	    strspn(uid, USER_ID_CHARS) == strlen(uid)) {
+		switch (auth_token(req, uid)) {
+		case CALLER_OK:
+			return true;
+		case CALLER_FAILED:
+			return false;
+		default:
+			break;
+		}
+	}
+	reply_error(req, ERR_UNAUTHORIZED, NULL);
+	return false;
+}
+
 void
 download_file(struct request *req)
 {
 	bson_error_t e;
 	bson_iter_t it;
-	bson_t *op = find_job_or_reply(req, req->tail);
+	bson_t *op;
 	mongoc_gridfs_bucket_t *bucket;
 	mongoc_stream_t *s = NULL;
 	static char buf[CHUNK];
 
-	if (op == NULL)
+	if (!signed_in_or_reply(req) || (op = find_job_or_reply(req, req->tail)) == NULL)
 		return;
 	const char *owner = bson_get_str(op, "userId"), *name = bson_get_str(op, "fileName");
 	if (owner == NULL || strcmp(owner, req->session.user_id) != 0) {

@@ -19,7 +19,9 @@ static const struct route routes[] = {
 	  .summary = "queue an export (fullExport=true: JSON, else HTML); a repeat within 24 h answers the last" },
 	{ .method = "GET", .path = "/api/v1/users.dataDownloadStatus", EXPORT_ROUTE,
 	  .handler = download_status, .summary = "the caller's last export of each kind, with its link when ready" },
-	{ .method = "GET", .path = "/data-export/*", EXPORT_ROUTE,
+	/* Signed in by headers, session cookie or Rocket.Chat's rc_uid/rc_token
+	 * cookies (download.c checks: optional here so those can be tried). */
+	{ .method = "GET", .path = "/data-export/*", .auth = AUTH_OPTIONAL, .feature = &cfg.data_export_enabled,
 	  .feature_off = ERR_FORBIDDEN, .handler = download_file, .summary = "the caller's own archive, while its link is valid" },
 	ROUTE_END
 };
