@@ -20,9 +20,14 @@ import { mimeParts, py } from './mail-lib.mjs';
 const REQ = '/api/v1/users.requestDataDownload';
 const STATUS = '/api/v1/users.dataDownloadStatus';
 
-// The worker, as cron runs it; ENV adds variables (the step delay).
-function runQueue(env = {}) {
-  return execFileSync(ADMIN, ['run-queue'], { encoding: 'utf8', env: { ...process.env, ...env } });
+// The worker, as cron runs it; ENV adds variables (the step delay). Run
+// without blocking the event loop, so fetch sees the web server close idle
+// keep-alive connections meanwhile and never reuses a dead one.
+async function runQueue(env = {}) {
+  const { done } = startQueue(env);
+  const r = await done;
+  assert.ok(r.code === 0 || r.code === 1, r.out);
+  return r.out;
 }
 function startQueue(env = {}) {
   const child = spawn(ADMIN, ['run-queue'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +75,7 @@ function filesOf(userId) {
 async function exportOnce(auth, full) {
   const r = await api('GET', `${REQ}?fullExport=${full}`, { auth });
   assert.equal(r.status, 200, r.text);
-  runQueue();
+  await runQueue();
   const s = await api('GET', STATUS, { auth });
   assert.equal(s.status, 200, s.text);
   const op = s.json[full ? 'json' : 'html'];
@@ -118,7 +123,7 @@ test('requestDataDownload: Rocket.Chat shape, a repeat within 24 h answers the s
   assert.equal(json.json.exportOperation.fullExport, true);
   assert.notEqual(json.json.exportOperation._id, op._id);
   // A finished job is answered too, with its link, until 24 h have passed.
-  runQueue();
+  await runQueue();
   const done = await api('GET', `${REQ}?fullExport=false`, { auth });
   assert.equal(done.json.requested, false);
   assert.equal(done.json.exportOperation.status, 'completed');
@@ -129,7 +134,7 @@ test('requestDataDownload: Rocket.Chat shape, a repeat within 24 h answers the s
   const later = await api('GET', `${REQ}?fullExport=false`, { auth });
   assert.equal(later.json.requested, true);
   assert.notEqual(later.json.exportOperation._id, op._id);
-  runQueue();
+  await runQueue();
 });
 
 test('parallel first requests make one job', async () => {
@@ -140,7 +145,7 @@ test('parallel first requests make one job', async () => {
   assert.equal(rs.filter((r) => r.json.requested).length, 1);
   assert.equal(new Set(rs.map((r) => r.json.exportOperation._id)).size, 1);
   assert.equal(exportsOf(u.id).length, 1);
-  runQueue();
+  await runQueue();
 });
 
 test('requests are rate limited per user', async () => {
@@ -152,7 +157,7 @@ test('requests are rate limited per user', async () => {
   assert.equal(rs[10].status, 429);
   assert.equal(rs[10].json.errorType, 'error-too-many-requests');
   assert.ok(rs[10].headers.get('retry-after'));
-  runQueue();
+  await runQueue();
 });
 
 test('the admin switch: requests refused, links answer 403', () => {
@@ -338,7 +343,7 @@ test('the mailed link works for its owner only, and not after it expires', async
   assert.equal((await fetchRaw(p, authHeaders(aliceAuth))).status, 404, 'after expiry');
   py(`db['export_files.files'].update_many({'metadata.userId': ${JSON.stringify(alice.id)}}, {'$set': {'metadata.expiresAt': now - datetime.timedelta(minutes=1)}})`);
   assert.equal(filesOf(alice.id).length, 1);
-  assert.match(runQueue(), /[1-9]\d* expired archives deleted/);
+  assert.match(await runQueue(), /[1-9]\d* expired archives deleted/);
   assert.equal(filesOf(alice.id).length, 0, 'the archive is gone');
   assert.equal(exportsOf(alice.id).length, 0, 'and its job');
   const chunks = JSON.parse(py(`
@@ -383,7 +388,7 @@ test('kill -9 mid-job: the next run after the lease completes it', async () => {
   const end = await w.done;
   assert.equal(end.signal, 'SIGKILL');
   // While the lease holds, another run leaves the job alone.
-  runQueue();
+  await runQueue();
   [op] = exportsOf(u.id);
   assert.equal(op.status, 'exporting');
   const s = await api('GET', STATUS, { auth });
@@ -391,7 +396,7 @@ test('kill -9 mid-job: the next run after the lease completes it', async () => {
   assert.ok(s.json.html.progress > 0 && s.json.html.progress < 100);
   // The lease runs out (as after data_export_lease_seconds): the next run makes it.
   setExport(op._id, "{'leaseUntil': now - datetime.timedelta(seconds=1)}");
-  runQueue();
+  await runQueue();
   [op] = exportsOf(u.id);
   assert.equal(op.status, 'completed');
   assert.equal(op.progress, 100);
