@@ -585,7 +585,7 @@ cmd_send_mail(int argc, char **argv)
  * then go out in the same pass), then due mail, then the clean-ups. Exit
  * status as run-queue's. */
 static int
-run_queue_once(long max)
+run_queue_once(long max, bool quiet_when_idle)
 {
 	struct tally t = { 0 };
 	struct export_tally x = { 0 };
@@ -596,6 +596,9 @@ run_queue_once(long max)
 	for (long i = 0; i < max && process_one(NULL, &t, &db_error); i++)
 		process_pending(&t, &db_error);
 	int64_t purged = mail_purge();
+	bool idle = x.done + x.failed + x.retry + t.done + t.retry + t.dropped == 0 && swept <= 0 && purged <= 0;
+	if (quiet_when_idle && idle && exports_ok && !db_error)
+		return 0;
 	printf("exports: %d made, %d failed, %d left for a later try, %lld expired archives deleted\n",
 	    x.done, x.failed, x.retry, (long long)(swept < 0 ? 0 : swept));
 	if (!exports_ok || swept < 0)
@@ -639,9 +642,9 @@ cmd_run_queue(int argc, char **argv)
 		}
 	}
 	if (every == 0)
-		return run_queue_once(max);
+		return run_queue_once(max, false);
 	for (;;) {
-		run_queue_once(max);
+		run_queue_once(max, true);
 		sleep((unsigned)every);
 	}
 }

@@ -13,12 +13,12 @@ const struct field request_query[] = {
 #define EXPORT_ROUTE .auth = AUTH_USER, .feature = &cfg.data_export_enabled
 
 static const struct route routes[] = {
+	{ .method = "GET", .path = "/api/v1/users.dataDownloadStatus", EXPORT_ROUTE,
+	  .handler = download_status, .summary = "the caller's last export of each kind, with its link when ready" },
 	/* A GET that queues work, as Rocket.Chat's: CSRF applies, HEAD does not run it. */
 	{ .method = "GET", .path = "/api/v1/users.requestDataDownload", EXPORT_ROUTE,
 	  .query = request_query, .flags = R_MUTATING, .handler = request_download,
 	  .summary = "queue an export (fullExport=true: JSON, else HTML); a repeat within 24 h answers the last" },
-	{ .method = "GET", .path = "/api/v1/users.dataDownloadStatus", EXPORT_ROUTE,
-	  .handler = download_status, .summary = "the caller's last export of each kind, with its link when ready" },
 	/* Signed in by headers, session cookie or Rocket.Chat's rc_uid/rc_token
 	 * cookies (download.c checks: optional here so those can be tried). */
 	{ .method = "GET", .path = "/data-export/*", .auth = AUTH_OPTIONAL, .feature = &cfg.data_export_enabled,

@@ -221,7 +221,13 @@ echo
 # My Data: one export for a user with many sessions, tokens and security
 # events, made by the worker as cron runs it: wall time and peak memory.
 nsess=${BENCH_EXPORT_SESSIONS:-5000} npat=${BENCH_EXPORT_TOKENS:-50} nlog=${BENCH_EXPORT_EVENTS:-2000}
-/usr/bin/python3 - "$uid" "$nsess" "$npat" "$nlog" <<'PY'
+echo bench-password-2 | "$ADMIN" create-user benchexport benchexport@example.org "Bench Export" >/dev/null
+login=$(curl -sf "$FAST/api/v1/login" -H 'Content-Type: application/json' \
+	-d '{"user":"benchexport","password":"bench-password-2"}')
+xuid=$(echo "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
+X1="X-User-Id: $xuid"
+X2="X-Auth-Token: $(echo "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')"
+/usr/bin/python3 - "$xuid" "$nsess" "$npat" "$nlog" <<'PY'
 import base64, datetime, hashlib, os, sys
 sys.path.insert(0, 'tests/http')
 import dbtool
@@ -237,7 +243,7 @@ db.security_log.insert_many([{'userId': uid, 'event': 'login', 'at': now, 'ip': 
     'detail': 'password', 'expiresAt': now + datetime.timedelta(days=90)} for i in range(nlog)])
 PY
 for kind in true false; do
-	curl -sf "$FAST/api/v1/users.requestDataDownload?fullExport=$kind" -H "$H1" -H "$H2" >/dev/null
+	curl -sf "$FAST/api/v1/users.requestDataDownload?fullExport=$kind" -H "$X1" -H "$X2" >/dev/null
 	/usr/bin/python3 - "$ADMIN" "$kind" <<'PY'
 import resource, subprocess, sys, time
 t = time.monotonic()
@@ -248,6 +254,6 @@ made = out.stdout.splitlines()[0] if out.stdout else out.stderr.strip()
 print(f"  {'JSON' if sys.argv[2] == 'true' else 'HTML'} export: {took:.2f} s, worker peak RSS {peak} kB ({made})")
 PY
 done | sed "1i My Data export of a user with $nsess sessions, $npat personal access tokens, $nlog security events (myaccount-admin run-queue):"
-size=$(curl -sf "$FAST/api/v1/users.dataDownloadStatus" -H "$H1" -H "$H2" | sed -n 's/.*"json":{[^}]*"fileSize":\([0-9]*\).*/\1/p')
+size=$(curl -sf "$FAST/api/v1/users.dataDownloadStatus" -H "$X1" -H "$X2" | sed -n 's/.*"json":{[^}]*"fileSize":\([0-9]*\).*/\1/p')
 echo "  JSON archive: ${size:-?} bytes"
 } | tee "$OUT"
