@@ -19,12 +19,26 @@ import { mimeParts, py } from './mail-lib.mjs';
 
 // These tests read and change the database through synchronous helpers
 // (python, the admin tool). While one blocks the event loop, the web server
-// may close an idle keep-alive connection; fetch must see that before it
-// sends again, or it reuses the dead socket ("fetch failed"). So every
-// request first lets the loop take in what arrived.
+// may close an idle keep-alive connection (lighttpd: after 5 s, checked
+// once a second), and fetch can send on the socket it is closing ("fetch
+// failed", the request never read). So every request first lets the loop
+// take in what arrived, and one that died on such a socket is sent once
+// more (each one here is safe to repeat: a sign-in, a read, a request that
+// answers the same job within 24 hours).
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
-const api = async (...args) => { await settle(); return rawApi(...args); };
-const login = async (...args) => { await settle(); return rawLogin(...args); };
+const deadSocket = (err) => err instanceof TypeError && /fetch failed/.test(err.message) &&
+  /UND_ERR_SOCKET|ECONNRESET|EPIPE|other side closed/.test(`${err.cause?.code} ${err.cause?.message}`);
+async function once(fn) {
+  await settle();
+  try {
+    return await fn();
+  } catch (err) {
+    if (!deadSocket(err)) throw err;
+    return fn();
+  }
+}
+const api = (...args) => once(() => rawApi(...args));
+const login = (...args) => once(() => rawLogin(...args));
 
 const REQ = '/api/v1/users.requestDataDownload';
 const STATUS = '/api/v1/users.dataDownloadStatus';
@@ -65,9 +79,10 @@ print(json.dumps({i.filename: base64.b64encode(z.read(i)).decode() for i in z.in
 
 // A raw GET of PATH (binary body) with HEADERS.
 async function fetchRaw(p, headers = {}) {
-  await settle();
-  const res = await fetch(new URL(p, process.env.BASE_URL ?? 'http://127.0.0.1:18080'), { headers, redirect: 'manual' });
-  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+  return once(async () => {
+    const res = await fetch(new URL(p, process.env.BASE_URL ?? 'http://127.0.0.1:18080'), { headers, redirect: 'manual' });
+    return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+  });
 }
 const authHeaders = (auth) => ({ 'X-User-Id': auth.userId, 'X-Auth-Token': auth.authToken });
 
