@@ -18,6 +18,9 @@
 #include "loginguard.h"
 #include "pwcheck.h"
 #include "ratelimit.h"
+#include "seclog.h"
+#include "session.h"
+#include "signin.h"
 #include "respond.h"
 #include "store.h"
 #include "twofactor.h"
@@ -26,6 +29,8 @@
 #define LOGIN_BODY_MAX  8192
 #define SMALL_BODY_MAX  1024
 #define SEND_CODE_PER_IP_HOUR 30
+#define NOTME_MAX_PER_IP      20      /* "not me" links tried per address per hour */
+#define NOTME_WINDOW_S        3600
 
 /* The credentials, at the top level or inside Rocket.Chat's 2FA wrapper
  * {"totp": {"login": {...}, "code"}} that its mobile and JS clients send:
@@ -76,6 +81,21 @@ static const struct field send_code_fields[] = {
 enum { SESSION_ID };
 static const struct field session_fields[] = {
 	[SESSION_ID] = { .name = "sessionId", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 32 },
+	FIELD_END
+};
+
+/* The security log is read a page at a time, newest first. */
+#define LOG_PAGE_MAX 100
+enum { LOG_OFFSET, LOG_COUNT };
+static const struct field log_query[] = {
+	[LOG_OFFSET] = FIELD_INT("offset", 0, 100000),
+	[LOG_COUNT] = FIELD_INT("count", 1, LOG_PAGE_MAX),
+	FIELD_END
+};
+
+enum { NOTME_TOKEN };
+static const struct field notme_fields[] = {
+	[NOTME_TOKEN] = { .name = "token", .type = F_STRING, .flags = F_REQUIRED | F_NO_CTRL, .min = 1, .max = 128 },
 	FIELD_END
 };
 
@@ -224,15 +244,18 @@ reply_logged_in(struct request *req, const bson_t *user, const char *token, int6
 }
 
 /* The second step: a user with TOTP or email 2FA must add a code. Login
- * never falls back to the password as a "second" factor. */
+ * never falls back to the password as a "second" factor. *USED gets the
+ * method that passed ("password" when none was needed). */
 static bool
-login_second_factor_or_reply(struct request *req, const bson_t *user, const char *code)
+login_second_factor_or_reply(struct request *req, const bson_t *user, const char *code,
+    const char **used)
 {
 	struct tf_methods m;
 	const char *method;
 
 	twofactor_methods(user, &m);
 	method = twofactor_pick(&m, NULL, false);
+	*used = method ? method : "password";
 	if (method == NULL)
 		return true;
 	if (code == NULL || *code == '\0') {
@@ -244,7 +267,10 @@ login_second_factor_or_reply(struct request *req, const bson_t *user, const char
 			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
 		return false;
 	}
-	switch (twofactor_verify(user, method, code)) {
+	enum tf_result r = twofactor_verify(user, method, code);
+	if (r == TF_INVALID || r == TF_MAX_ATTEMPTS)
+		signin_failed(req, bson_get_str(user, "_id"), "2fa");
+	switch (r) {
 	case TF_OK:
 		return true;
 	case TF_MAX_ATTEMPTS:
@@ -318,7 +344,7 @@ login(struct request *req)
 		goto out;
 	}
 	if (pr != PW_MATCH) {
-		loginguard_failed(&guard);
+		loginguard_failed(req, &guard);
 		reply_error(req, ERR_LOGIN_FAILED, NULL);
 		goto out;
 	}
@@ -330,11 +356,13 @@ login(struct request *req)
 		goto out;
 	}
 	loginguard_passed(&guard);
-	if (!login_second_factor_or_reply(req, user, c.code))
+	const char *method;
+	if (!login_second_factor_or_reply(req, user, c.code, &method))
 		goto out;
 	note_login(user, digest);
 	if (!session_create_or_reply(req, bson_get_str(user, "_id"), token, &expires))
 		goto out;
+	signin_succeeded(req, user, method);
 	loginguard_trust(req, bson_get_str(user, "_id"));
 	log_info("login user=%s ip=%s", bson_get_str(user, "_id"), req->ip);
 	reply_logged_in(req, user, token, expires);
@@ -380,17 +408,12 @@ static void
 logout(struct request *req)
 {
 	bson_error_t e;
-	json_object *o = json_object_new_object(), *data = json_object_new_object();
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(req->session.token_hash));
-	bool ok = mongoc_collection_delete_one(store_coll(COLL_TOKENS), sel, NULL, NULL, &e);
 
-	bson_destroy(sel);
-	if (!ok) {
-		json_object_put(o);
-		json_object_put(data);
+	if (session_revoke(req, req->session.user_id, REVOKE_CURRENT, NULL, &e) < 0) {
 		reply_store_error(req, &e, "logout");
 		return;
 	}
+	json_object *o = json_object_new_object(), *data = json_object_new_object();
 	if (req->session.via_cookie)
 		session_cookies(req, NULL, 0);
 	json_object_object_add(data, "message", json_object_new_string("You've been logged out!"));
@@ -451,12 +474,8 @@ logout_other_clients(struct request *req)
 {
 	bson_error_t e;
 	json_object *o;
-	bson_t *sel = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8("session"),
-	    "_id", "{", "$ne", BCON_UTF8(req->session.token_hash), "}");
-	bool ok = mongoc_collection_delete_many(store_coll(COLL_TOKENS), sel, NULL, NULL, &e);
 
-	bson_destroy(sel);
-	if (!ok) {
+	if (session_revoke(req, req->session.user_id, REVOKE_OTHERS, NULL, &e) < 0) {
 		reply_store_error(req, &e, "logoutOtherClients");
 		return;
 	}
@@ -513,16 +532,9 @@ sessions_logout(struct request *req)
 {
 	const char *sid = req->in[SESSION_ID].s;
 	bson_error_t e;
-	bson_t reply;
-	bson_t *sel = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8("session"),
-	    "sid", BCON_UTF8(sid));
-	bool ok = mongoc_collection_delete_one(store_coll(COLL_TOKENS), sel, NULL, &reply, &e);
-	bson_iter_t it;
-	int64_t n = ok && bson_iter_init_find(&it, &reply, "deletedCount") ? bson_iter_as_int64(&it) : 0;
+	int64_t n = session_revoke(req, req->session.user_id, REVOKE_ONE, sid, &e);
 
-	bson_destroy(&reply);
-	bson_destroy(sel);
-	if (!ok) {
+	if (n < 0) {
 		reply_store_error(req, &e, "sessions logout");
 		return;
 	}
@@ -533,6 +545,82 @@ sessions_logout(struct request *req)
 	if (req->session.via_cookie && strcmp(sid, req->session.sid) == 0)
 		session_cookies(req, NULL, 0);
 	reply_ok(req, NULL);
+}
+
+/* One event as the SPA shows it; the stored document holds no more. */
+static json_object *
+log_event_json(const bson_t *doc)
+{
+	static const char *const texts[] = { "event", "ip", "userAgent", "detail" };
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const char *v = bson_get_str(doc, texts[i]);
+		if (v != NULL)
+			json_object_object_add(o, texts[i], json_object_new_string(v));
+	}
+	json_object_object_add(o, "at", json_date(bson_get_date(doc, "at")));
+	return o;
+}
+
+static void
+security_log_list(struct request *req)
+{
+	int64_t offset = req->qs[LOG_OFFSET].set ? req->qs[LOG_OFFSET].i : 0;
+	int64_t count = req->qs[LOG_COUNT].set ? req->qs[LOG_COUNT].i : 25;
+	bson_error_t e;
+	const bson_t *doc;
+	/* Expiry is in the query too: the TTL monitor runs only now and then. */
+	bson_t *filter = BCON_NEW("userId", BCON_UTF8(req->session.user_id),
+	    "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms()), "}");
+	bson_t *opts = BCON_NEW("sort", "{", "at", BCON_INT32(-1), "}",
+	    "skip", BCON_INT64(offset), "limit", BCON_INT64(count));
+	json_object *list = json_object_new_array();
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(store_coll(COLL_SECLOG), filter, opts, NULL);
+
+	while (mongoc_cursor_next(cur, &doc))
+		json_object_array_add(list, log_event_json(doc));
+	bool failed = mongoc_cursor_error(cur, &e);
+	mongoc_cursor_destroy(cur);
+	int64_t total = failed ? -1 : mongoc_collection_count_documents(store_coll(COLL_SECLOG), filter, NULL, NULL, NULL, &e);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	if (total < 0) {
+		json_object_put(list);
+		reply_store_error(req, &e, "security log");
+		return;
+	}
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "events", list);
+	json_object_object_add(o, "offset", json_object_new_int64(offset));
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)json_object_array_length(list)));
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	reply_ok(req, o);
+}
+
+/* The link of a new-sign-in notice: everything that sign-in could have
+ * left behind ends, and the SPA goes on to a new password. */
+static void
+signin_not_me(struct request *req)
+{
+	char user_id[64], source[96];
+	struct rl_key k;
+
+	rl_source(req->ip, source, sizeof source);
+	rl_key_window(&k, "not-me-ip", source, NOTME_MAX_PER_IP, NOTME_WINDOW_S);
+	if (!ratelimit_hit_or_reply(req, &k))
+		return;
+	switch (signin_disown(req->in[NOTME_TOKEN].s, user_id)) {
+	case 1:
+		reply_ok(req, NULL);
+		return;
+	case 0:
+		reply_error(req, ERR_NOT_ME_LINK, NULL);
+		return;
+	default:
+		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
+		return;
+	}
 }
 
 static const struct route routes[] = {
@@ -562,6 +650,11 @@ static const struct route routes[] = {
 	{ .method = "POST", .path = "/api/v1/sessions/logout.me", .auth = AUTH_USER,
 	  .body_max = SMALL_BODY_MAX, .body = session_fields,
 	  .handler = sessions_logout, .summary = "end one of the caller's sessions" },
+	{ .method = "GET", .path = "/api/v1/securityLog.list", .auth = AUTH_USER, .query = log_query,
+	  .handler = security_log_list, .summary = "the caller's security log, newest first (ours)" },
+	{ .method = "POST", .path = "/api/v1/signin.notMe", .auth = AUTH_NONE,
+	  .body_max = SMALL_BODY_MAX, .body = notme_fields, .flags = R_FORM,
+	  .handler = signin_not_me, .summary = "a new-sign-in notice's \"this was not me\" link (ours)" },
 	ROUTE_END
 };
 

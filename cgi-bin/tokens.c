@@ -12,6 +12,7 @@
 #include "json.h"
 #include "log.h"
 #include "respond.h"
+#include "seclog.h"
 #include "store.h"
 #include "twofactor.h"
 
@@ -175,6 +176,7 @@ generate(struct request *req)
 		goto out;
 	}
 	log_info("personal access token created user=%s", req->session.user_id);
+	seclog_write(req, req->session.user_id, SEC_TOKEN_CREATED, name);
 	reply_token(req, token);
 out:
 	sodium_memzero(token, sizeof token);
@@ -277,6 +279,7 @@ regenerate(struct request *req)
 	bson_destroy(upd);
 	bson_destroy(sel);
 	log_info("personal access token regenerated user=%s", req->session.user_id);
+	seclog_write(req, req->session.user_id, SEC_TOKEN_REGENERATED, name);
 	reply_token(req, token);
 out:
 	sodium_memzero(token, sizeof token);
@@ -288,8 +291,10 @@ static void
 remove_one(struct request *req)
 {
 	char *key = pat_key(req, req->in[NAME_NAME].s, NULL);
-	if (remove_token(req, key, NULL) == 1)
+	if (remove_token(req, key, NULL) == 1) {
+		seclog_write(req, req->session.user_id, SEC_TOKEN_REMOVED, req->in[NAME_NAME].s);
 		reply_ok(req, NULL);
+	}
 	bson_free(key);
 }
 

@@ -34,6 +34,7 @@ static const struct err_info table[ERR__COUNT] = {
 	[ERR_LOGIN_BLOCKED_USER] = { 401, "error-login-blocked-for-user", "Too many failed sign-ins for this account; try again later" },
 	[ERR_LOGIN_BLOCKED_IP]  = { 401, "error-login-blocked-for-ip", "Too many failed sign-ins from this address; try again later" },
 	[ERR_IDLE_TIME_LIMIT]   = { 400, "invalid-idle-time-limit-value", "Invalid idleTimeLimit" },
+	[ERR_NOT_ME_LINK]       = { 400, "error-not-me-link-invalid", "This link is not valid: it was used already, has expired, or was mistyped" },
 	[ERR_BUSY]              = { 503, "error-server-busy", "The server is busy checking other sign-ins; please try again in a moment" },
 	[ERR_DB_UNAVAILABLE]    = { 503, "error-database-unavailable", "The database is unavailable; please try again shortly" },
 	[ERR_MAIL_UNAVAILABLE]  = { 503, "error-email-send-failed", "The mail server is unavailable; please try again shortly" },

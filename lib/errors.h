@@ -36,6 +36,8 @@ enum err_kind {
 	ERR_LOGIN_BLOCKED_USER, /* 401 on /login: error-login-blocked-for-user */
 	ERR_LOGIN_BLOCKED_IP,   /* 401 on /login: error-login-blocked-for-ip */
 	ERR_IDLE_TIME_LIMIT,    /* 400 invalid-idle-time-limit-value: idleTimeLimit under 60 s */
+	/* security log and new-sign-in notices */
+	ERR_NOT_ME_LINK,        /* 400 error-not-me-link-invalid (ours) */
 	ERR_BUSY,               /* 503 error-server-busy: too many password checks at once */
 	ERR_DB_UNAVAILABLE,     /* 503 error-database-unavailable */
 	ERR_MAIL_UNAVAILABLE,   /* 503 error-email-send-failed */

@@ -36,6 +36,9 @@ static const char *const export_fields[] = {
 
 static const char *const seclog_fields[] = { "event", "at", "ip", "userAgent", "detail", NULL };
 
+/* No _id (a keyed hash of the device), no notMeHash. */
+static const char *const device_fields[] = { "firstSeen", "lastSeen", "expiresAt", NULL };
+
 static const struct export_rule rules[COLL__COUNT] = {
 	[COLL_USERS] = { .kind = EXPORT_DOCS, .fields = user_fields,
 	    .parts = { { .file = "user.json", .section = "profile", .single = true } } },
@@ -59,6 +62,8 @@ static const struct export_rule rules[COLL__COUNT] = {
 	    .parts = { { .file = "security-log.json", .section = "security" } } },
 	[COLL_EXPORT_FILES] = { .kind = EXPORT_SKIP,
 	    .why = "the export archives themselves (this file is one)" },
+	[COLL_DEVICES] = { .kind = EXPORT_DOCS, .fields = device_fields, .sort = "firstSeen",
+	    .parts = { { .file = "known-devices.json", .section = "devices" } } },
 };
 
 const struct export_rule *
@@ -76,7 +81,7 @@ static const char *const secret_paths[] = {
 	"services.password", "services.resume", "services.totp.secret", "services.totp.hashedBackup",
 	"services.totp.tempSecret", "services.email2fa.code", "services.emailCode", "hash", "message",
 	"downloadHash", "linkNonce", "claim", "twoFactorAuthorizedHash", "lastTokenPart", "patKey",
-	"secret", "data.secret", NULL
+	"secret", "data.secret", "notMeHash", NULL
 };
 
 /* A is B, or a path inside B (B "." ...), or B inside A. */

@@ -11,6 +11,7 @@
 #include "date.h"
 #include "log.h"
 #include "respond.h"
+#include "signin.h"
 
 #define NONCE_LEN 22    /* base64url of 16 random bytes */
 #define MAC_LEN   43    /* base64url of HMAC-SHA-256 */
@@ -99,6 +100,7 @@ loginguard_begin_or_reply(struct request *req, struct login_guard *g, const char
 	bool ok = false;
 
 	memset(g, 0, sizeof *g);
+	snprintf(g->user_id, sizeof g->user_id, "%s", user_id ? user_id : "");
 	g->trusted = trusted_device(req, user_id, nonce);
 	if (g->trusted) {
 		char dev[NONCE_LEN + 80];
@@ -121,8 +123,10 @@ loginguard_begin_or_reply(struct request *req, struct login_guard *g, const char
 		if (r == RL_TAKEN)
 			continue;
 		loginguard_abandon(g);
-		if (r == RL_REFUSED)
+		if (r == RL_REFUSED) {
+			signin_failed(req, user_id, "blocked");
 			reply_login_blocked(req, &g->keys[i]);
+		}
 		else
 			reply_error(req, ERR_DB_UNAVAILABLE, NULL);
 		goto out;
@@ -134,8 +138,9 @@ out:
 }
 
 void
-loginguard_failed(struct login_guard *g)
+loginguard_failed(const struct request *req, struct login_guard *g)
 {
+	signin_failed(req, *g->user_id ? g->user_id : NULL, "password");
 	for (int i = 0; i < g->n; i++)
 		rl_failed(&g->keys[i]);
 }

@@ -21,6 +21,7 @@ struct login_guard {
 	struct rl_key keys[2];  /* device alone, or account + source */
 	int           n;
 	bool          trusted;  /* a valid device cookie for this account */
+	char          user_id[64];  /* the account when it exists, for the security log */
 };
 
 /* Takes this attempt's slots before any password work. USER_ID is the
@@ -28,8 +29,9 @@ struct login_guard {
  * case) stands for it. false after answering: blocked, or 503. */
 bool loginguard_begin_or_reply(struct request *req, struct login_guard *g,
     const char *user_id, const char *ident);
-/* The password was wrong: the slots stay counted. */
-void loginguard_failed(struct login_guard *g);
+/* The password was wrong: the slots stay counted (and the security log of
+ * a known account records it). */
+void loginguard_failed(const struct request *req, struct login_guard *g);
 /* The password was right: slots given back, a device's failures forgotten. */
 void loginguard_passed(struct login_guard *g);
 /* The password was never checked (server busy): slots given back. */

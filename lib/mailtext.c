@@ -24,6 +24,7 @@
 static const char *const kind_names[MAIL_KINDS] = {
 	[MAIL_2FA_CODE] = "2fa-code",
 	[MAIL_DATA_EXPORT] = "data-export-ready",
+	[MAIL_NEW_SIGNIN] = "new-signin",
 };
 
 struct lang {

@@ -15,6 +15,7 @@
 enum mail_kind {
 	MAIL_2FA_CODE,      /* "2fa-code": {site}, {code} */
 	MAIL_DATA_EXPORT,   /* "data-export-ready": {site}, {link}, {expires}, {format} */
+	MAIL_NEW_SIGNIN,    /* "new-signin": {site}, {time}, {ip}, {device}, {link} */
 	MAIL_KINDS
 };
 

@@ -46,6 +46,8 @@ static const struct index_spec indexes[] = {
 	{ COLL_EXPORTS, "current_unique", "{\"current\": 1}", true, -1, true },
 	{ COLL_EXPORTS, "download_hash", "{\"downloadHash\": 1}", true, -1, true },
 	{ COLL_EXPORTS, "claim_order", "{\"status\": 1, \"createdAt\": 1}", false, -1, false },
+	{ COLL_DEVICES, "user", "{\"userId\": 1}", false, -1, false },
+	{ COLL_DEVICES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 };
 
 static const struct { enum coll coll; const char *schema; } validators[] = {

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "seclog.h"
 #include "utf8.h"
 #include "respond.h"
 #include "store.h"
@@ -108,4 +109,37 @@ session_create_or_reply(struct request *req, const char *user_id, char token_out
 		return reply_store_error(req, &e, "create session");
 	*expires_ms = expires;
 	return true;
+}
+
+int64_t
+session_revoke(const struct request *req, const char *user_id, enum revoke_scope scope,
+    const char *sid, bson_error_t *e)
+{
+	static const struct { enum seclog_event ev; const char *detail; } logged[] = {
+		[REVOKE_CURRENT] = { SEC_LOGOUT, NULL },
+		[REVOKE_ONE] = { SEC_SESSIONS_REVOKED, "one" },
+		[REVOKE_OTHERS] = { SEC_SESSIONS_REVOKED, "others" },
+		[REVOKE_ALL] = { SEC_SESSIONS_REVOKED, "all" },
+	};
+	bson_t *sel = BCON_NEW("userId", BCON_UTF8(user_id));
+	bson_t reply;
+	int64_t n = -1;
+
+	if (scope == REVOKE_CURRENT)
+		BSON_APPEND_UTF8(sel, "_id", req->session.token_hash);
+	else
+		BSON_APPEND_UTF8(sel, "type", "session");
+	if (scope == REVOKE_ONE)
+		BSON_APPEND_UTF8(sel, "sid", sid);
+	if (scope == REVOKE_OTHERS)
+		BCON_APPEND(sel, "_id", "{", "$ne", BCON_UTF8(req->session.token_hash), "}");
+	if (mongoc_collection_delete_many(store_coll(COLL_TOKENS), sel, NULL, &reply, e)) {
+		bson_iter_t it;
+		n = bson_iter_init_find(&it, &reply, "deletedCount") ? bson_iter_as_int64(&it) : 0;
+	}
+	bson_destroy(&reply);
+	bson_destroy(sel);
+	if (n > 0 || (n == 0 && scope == REVOKE_OTHERS))
+		seclog_write(req, user_id, logged[scope].ev, logged[scope].detail);
+	return n;
 }

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include <bson/bson.h>
+
 #include "request.h"
 
 #define COOKIE_SESSION  "rc_session"
@@ -28,5 +30,20 @@ void session_cookies(struct request *req, const char *token, int64_t expires_ms)
 /* Records the caller's activity on its token at most once per
  * ACTIVITY_WRITE_MS (best effort: a failure is logged, never answered). */
 void session_touch(struct request *req);
+
+/* Which login sessions session_revoke() ends. */
+enum revoke_scope {
+	REVOKE_CURRENT,     /* the caller's own token (sign out) */
+	REVOKE_ONE,         /* the caller's session with public id SID */
+	REVOKE_OTHERS,      /* every one but the caller's */
+	REVOKE_ALL,         /* every one, the caller's too */
+};
+/* Ends login sessions of USER_ID by SCOPE (REQ is the caller; NULL for the
+ * admin tool with REVOKE_ALL). Personal access tokens are never touched,
+ * except REVOKE_CURRENT signing out with one. The one place sessions end,
+ * so the security log records each. The number ended; -1 on a database
+ * error (E set). */
+int64_t session_revoke(const struct request *req, const char *user_id, enum revoke_scope scope,
+    const char *sid, bson_error_t *e);
 
 #endif

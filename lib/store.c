@@ -27,6 +27,7 @@ static const struct { const char *name; struct coll_owner owner; } table[COLL__C
 	[COLL_AVATARS] = { "avatars", { .kind = OWNER_ID } },
 	[COLL_SECLOG] = { "security_log", { .kind = OWNER_FIELD, .field = "userId" } },
 	[COLL_EXPORT_FILES] = { "export_files", { .kind = OWNER_GRIDFS, .field = "metadata.userId" } },
+	[COLL_DEVICES] = { "known_devices", { .kind = OWNER_FIELD, .field = "userId" } },
 };
 
 /* Timeouts that make an unreachable database a quick 503, not a hung request,

@@ -22,6 +22,7 @@ enum coll {
 	COLL_AVATARS,       /* avatar images, _id = user id */
 	COLL_SECLOG,        /* the per-user security log (seclog.h) */
 	COLL_EXPORT_FILES,  /* GridFS bucket of My Data archives (export_files.files/.chunks) */
+	COLL_DEVICES,       /* devices users signed in from, keyed hashes (signin.h) */
 	COLL__COUNT
 };
 

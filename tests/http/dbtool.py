@@ -91,9 +91,23 @@ def clear_user_limits(user_id):
     return database().ratelimits.delete_many({'_id': {'$in': ids}}).deleted_count
 
 
+def security_log(user_id):
+    """Every stored security-log document of USER_ID, whole, oldest first."""
+    docs = database().security_log.find({'userId': user_id}).sort('at', 1)
+    return [json.loads(json.dumps(d, default=str)) for d in docs]
+
+
+def age_security_log(user_id):
+    """Moves the expiry of USER_ID's events into the past (the TTL monitor
+    has not run yet), so the listing's own expiry check is what hides them."""
+    past = datetime.datetime.utcnow() - datetime.timedelta(minutes=1)
+    return database().security_log.update_many({'userId': user_id}, {'$set': {'expiresAt': past}}).modified_count
+
+
 COMMANDS = {'count-tokens': count_tokens, 'user': user, 'set-totp': set_totp,
             'clear-limits': clear_limits, 'set-email2fa': set_email2fa, 'mail-queue': mail_queue,
-            'token': token, 'expire-token': expire_token, 'clear-user-limits': clear_user_limits}
+            'token': token, 'expire-token': expire_token, 'clear-user-limits': clear_user_limits,
+            'security-log': security_log, 'age-security-log': age_security_log}
 
 if __name__ == '__main__':
     print(json.dumps(COMMANDS[sys.argv[1]](*sys.argv[2:])))

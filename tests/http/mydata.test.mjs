@@ -263,8 +263,8 @@ test('JSON export: every file checked against the stored documents, no secret in
   assert.match(file.headers.get('content-disposition'), new RegExp(`^attachment; filename="${today}-Test_${u.username}-data.zip"; filename\\*=UTF-8''${today}-Test%20${u.username}-data.zip$`));
   assert.equal(Number(file.headers.get('content-length')), file.body.length);
   assert.equal(op.fileSize, file.body.length);
-  assert.deepEqual(Object.keys(zip).sort(), ['README.txt', 'avatar.png', 'exports.json', 'mail.json', 'pending-codes.json',
-    'personal-access-tokens.json', 'security-log.json', 'sessions.json', 'user.json'].sort());
+  assert.deepEqual(Object.keys(zip).sort(), ['README.txt', 'avatar.png', 'exports.json', 'known-devices.json', 'mail.json',
+    'pending-codes.json', 'personal-access-tokens.json', 'security-log.json', 'sessions.json', 'user.json'].sort());
   assertNoSecret(zip, secrets);
 
   const stored = db('user', u.username);
@@ -304,6 +304,10 @@ test('JSON export: every file checked against the stored documents, no secret in
   assert.deepEqual(Object.keys(codes[0]).sort(), ['attempts', 'expiresAt', 'purpose']);
   const log = JSON.parse(zip['security-log.json']);
   assert.ok(log.some((e) => e.event === 'login' && e.ip === '10.9.8.1' && e.userAgent === 'agent-0' && e.detail === 'password'));
+  const devices = JSON.parse(zip['known-devices.json']);
+  const storedDevices = JSON.parse(py(`print(json.dumps(list(db.known_devices.find({'userId': ${JSON.stringify(u.id)}})), default=lambda d: d.isoformat()))`));
+  assert.equal(devices.length, storedDevices.length);
+  for (const d of devices) assert.deepEqual(Object.keys(d).sort(), ['expiresAt', 'firstSeen', 'lastSeen'], 'no device hash');
   const exportsJson = JSON.parse(zip['exports.json']);
   assert.equal(exportsJson.length, 1);
   assert.equal(exportsJson[0]._id, op._id);

@@ -14,6 +14,7 @@
 #include "store.h"
 #include "totp.h"
 #include "unit.h"
+#include "useragent.h"
 
 static void
 test_config(void)
@@ -223,6 +224,33 @@ test_collection_owners(void)
 	}
 }
 
+/* The device named in a new-sign-in mail: the SPA's heuristic in C. */
+static void
+test_user_agents(void)
+{
+	static const struct { const char *ua, *want; } cases[] = {
+		{ "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128, Linux" },
+		{ "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+		  "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge 126, Windows" },
+		{ "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+		  "Version/17.5 Mobile/15E148 Safari/604.1", "Safari 17, iOS" },
+		{ "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36",
+		  "Chrome 126, Android" },
+		{ "RC Mobile; android 14; v4.49.0 (250)", "Rocket.Chat Mobile 4, Android" },
+		{ "curl/8.1.2", "" },
+		{ "", "" },
+		{ NULL, "" },
+	};
+	char out[128], what[160];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		useragent_describe(cases[i].ua, out, sizeof out);
+		snprintf(what, sizeof what, "user agent named \"%s\" (got \"%s\")", cases[i].want, out);
+		CHECK(strcmp(out, cases[i].want) == 0, what);
+	}
+	useragent_describe("Mozilla/5.0 (X11; Linux) Firefox/1281234567890", out, 12);
+	CHECK(strlen(out) < 12, "the label fits its buffer");
+}
+
 int
 main(void)
 {
@@ -237,5 +265,6 @@ main(void)
 	test_json_dates();
 	test_error_table();
 	test_collection_owners();
+	test_user_agents();
 	return unit_done();
 }

@@ -24,6 +24,7 @@ import { forgetRetries, retryBox, runBusy, say } from './feedback.js';
 import { t, setLanguage, pickLanguage, onLanguageChange } from './i18n.js';
 import { setClockMode } from './time.js';
 import { renderSignIn } from './signin.js';
+import { notMeToken, renderNotMe } from './notme.js';
 import { confirmLeave, dropUnsavedChanges, hasUnsavedChanges, keepDraft } from './unsaved.js';
 import { PAGES, DEFAULT_ROUTE } from './pages/index.js';
 
@@ -69,11 +70,25 @@ function scheduleRender({ focusHeading = false, keepScroll = false } = {}) {
 }
 
 function render(options = {}) {
+  // A mailed "this was not me" link is answered before anything else.
+  const notMe = notMeToken();
+  if (notMe) {
+    abortPage();
+    renderNotMe(root, notMe, { done: leaveNotMe });
+    return;
+  }
   if (state.me) renderAccount(options);
   else showSignIn(state.signInNotice);
 }
 
 // ---- Signed out ----------------------------------------------------------
+
+/** Leaves the "not me" page: its sessions may have ended, so sign in anew. */
+function leaveNotMe(notice) {
+  history.replaceState(null, '', location.pathname + location.search);
+  state.me = null;
+  showSignIn(notice);
+}
 
 function showSignIn(notice = '') {
   abortPage();
@@ -253,6 +268,10 @@ async function signOut(button) {
 // we hear of it: put the shown page's hash back, ask, and go on only when the
 // user chose to leave.
 async function routeChanged() {
+  if (notMeToken()) {
+    render();
+    return;
+  }
   if (!state.me) return;
   const target = location.hash;
   if (target === state.shownHash) return;

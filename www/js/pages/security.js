@@ -9,6 +9,7 @@ import { doneLine, retryBox, runBusy } from '../feedback.js';
 import { t } from '../i18n.js';
 import { agoElement, timeElement } from '../time.js';
 import { describeUserAgent } from '../useragent.js';
+import { securityLogSection } from './securitylog.js';
 
 /** "Firefox 128 on Windows", or whichever part is known. */
 function deviceName(userAgent) {
@@ -123,6 +124,6 @@ function sessionsSection({ signal }) {
 
 export default {
   render(container, ctx) {
-    container.append(sessionsSection(ctx));
+    container.append(sessionsSection(ctx), securityLogSection(ctx));
   },
 };
