@@ -14,6 +14,8 @@ static const char *const user_fields[] = {
 	"e2e.public_key", "e2e.private_key",
 	/* Which second factors are on; never their secrets or codes. */
 	"services.totp.enabled", "services.email2fa.enabled", "services.email2fa.changedAt",
+	/* Passkeys: names, public keys, counters, dates; a public key is no secret. */
+	"services.webauthn.count", "services.webauthn.credentials",
 	NULL
 };
 
