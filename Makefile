@@ -114,9 +114,14 @@ $(foreach p,$(FILE_PROGS) $(DIR_PROGS),$(eval $(call program_rule,$(p))))
 list-programs:
 	@echo $(sort $(FILE_PROGS) $(DIR_PROGS))
 
-$(ADMIN): $(O)/admin/myaccount-admin.o $(LIB_A)
+# The admin tool is every admin/*.c; only it links libarchive (the My Data
+# worker packs archives), so no web program loads it.
+ADMIN_OBJ   = $(patsubst %.c,$(O)/%.o,$(wildcard admin/*.c))
+ADMIN_LIBS  = $(shell pkg-config --libs libarchive 2>/dev/null)
+$(ADMIN): $(ADMIN_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(ADMIN_LIBS)
+$(ADMIN_OBJ): $(wildcard admin/*.h)
 
 $(B)/bench/hello: tests/bench/hello.c $(B)/.flags
 	@mkdir -p $(dir $@)

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "emailcode.h"
+#include "export.h"
 #include "json.h"
 #include "log.h"
 #include "mail.h"
@@ -729,32 +730,72 @@ cmd_send_mail(int argc, char **argv)
 	return db_error || t.retry ? 1 : 0;
 }
 
-/* Sends due queued mail (cron: every few minutes), purges finished items.
- * Exit 1 when any is left for a later try. */
+/* One pass of the queue work: My Data exports first (their link mails
+ * then go out in the same pass), then due mail, then the clean-ups. Exit
+ * status as run-queue's. */
 static int
-cmd_run_queue(int argc, char **argv)
+run_queue_once(long max, bool quiet_when_idle)
 {
 	struct tally t = { 0 };
+	struct export_tally x = { 0 };
 	bool db_error = false;
-	long max = 500;
-	char *end;
 
-	if (argc == 3 && strcmp(argv[1], "--max") == 0) {
-		errno = 0;
-		max = strtol(argv[2], &end, 10);
-		if (errno || *end || max < 1 || max > 100000)
-			return fail("%s", "--max takes a number from 1 to 100000");
-	} else if (argc != 1) {
-		return fail("%s", "usage: run-queue [--max N]");
-	}
+	bool exports_ok = export_run(max, &x);
+	int64_t swept = export_sweep();
 	for (long i = 0; i < max && process_one(NULL, &t, &db_error); i++)
 		process_pending(&t, &db_error);
 	int64_t purged = mail_purge();
+	bool idle = x.done + x.failed + x.retry + t.done + t.retry + t.dropped == 0 && swept <= 0 && purged <= 0;
+	if (quiet_when_idle && idle && exports_ok && !db_error)
+		return 0;
+	printf("exports: %d made, %d failed, %d left for a later try, %lld expired archives deleted\n",
+	    x.done, x.failed, x.retry, (long long)(swept < 0 ? 0 : swept));
+	if (!exports_ok || swept < 0)
+		return fail("%s", "database error while working through the export queue");
 	if (db_error || purged < 0)
 		return fail("%s", "database error while working through the mail queue");
 	printf("mail: %d sent, %d left for a later try, %d dropped, %lld purged\n", t.done, t.retry, t.dropped,
 	    (long long)purged);
-	return t.retry ? 1 : 0;
+	fflush(stdout);
+	return t.retry || x.retry ? 1 : 0;
+}
+
+/* Makes queued exports and sends due queued mail (cron: every few minutes;
+ * one entry does both), deletes expired archives, purges finished mail.
+ * Exit 1 when any is left for a later try. --loop [SECONDS]: for hosts
+ * that allow a resident process, the same every SECONDS (default 60)
+ * until stopped; a worker stopped mid-job leaves it to the next run once
+ * its lease ends. */
+static int
+cmd_run_queue(int argc, char **argv)
+{
+	long max = 500, every = 0;
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--max") == 0 && i + 1 < argc) {
+			errno = 0;
+			max = strtol(argv[++i], &end, 10);
+			if (errno || *end || max < 1 || max > 100000)
+				return fail("%s", "--max takes a number from 1 to 100000");
+		} else if (strcmp(argv[i], "--loop") == 0) {
+			every = 60;
+			if (i + 1 < argc && argv[i + 1][0] != '-') {
+				errno = 0;
+				every = strtol(argv[++i], &end, 10);
+				if (errno || *end || every < 1 || every > 86400)
+					return fail("%s", "--loop takes a number of seconds from 1 to 86400");
+			}
+		} else {
+			return fail("%s", "usage: run-queue [--max N] [--loop [SECONDS]]");
+		}
+	}
+	if (every == 0)
+		return run_queue_once(max, false);
+	for (;;) {
+		run_queue_once(max, true);
+		sleep((unsigned)every);
+	}
 }
 
 /* Exit 0 when USERNAME exists, 1 when not: for scripts (make run). */
@@ -785,7 +826,7 @@ static const struct command {
 	{ "reset-2fa", cmd_reset_2fa, "reset-2fa USERNAME              switch off TOTP and email 2FA, remove passkeys, forget codes and remembered 2FA (lost phone)" },
 	{ "rotate-key", cmd_rotate_key, "rotate-key                      re-seal every TOTP secret under totp_key_current (no downtime)" },
 	{ "list-users", cmd_list_users, "list-users                      id, username, email, active, 2FA" },
-	{ "run-queue", cmd_run_queue, "run-queue [--max N]             send due queued mail, purge old items (cron: every few minutes)" },
+	{ "run-queue", cmd_run_queue, "run-queue [--max N] [--loop [S]] make queued data exports, send due mail, purge old items (cron: every few minutes)" },
 	{ "send-mail", cmd_send_mail, "send-mail ID...                 send these queued items now (started by the programs)" },
 	{ "user-exists", cmd_user_exists, "user-exists USERNAME            exit 0 when the user exists, 1 when not" },
 };

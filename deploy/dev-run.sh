@@ -32,12 +32,13 @@ DEMO=demo
 DEMO_FILE=$STATE_DIR/demo-login.txt
 URL=http://127.0.0.1:$PORT
 
-started=false stopping=false sleeper=
+started=false stopping=false sleeper= worker=
 stop() {
 	$stopping && return 0
 	stopping=true
 	trap - EXIT
 	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
+	[ -z "$worker" ] || kill "$worker" 2>/dev/null || true
 	echo
 	if $started; then deploy/stack.sh stop; fi
 	exit "${1:-0}"
@@ -50,6 +51,9 @@ deploy/stack.sh start
 started=true
 trap 'stop 1' EXIT
 "$ADMIN" init-db
+# The queue worker as cron would run it (My Data exports, mail retries).
+"$ADMIN" run-queue --loop 5 >>"$STATE_DIR/log/worker.log" 2>&1 &
+worker=$!
 
 # The demo password is random, made once per state folder, readable only by
 # whoever ran `make run`.

@@ -19,8 +19,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_PKGS="build-essential pkg-config lld libmongoc-dev libbson-dev libfcgi-dev libsodium-dev
 	liboath-dev libqrencode-dev libjson-c-dev libcurl4-openssl-dev
 	libzxcvbn-dev"
-# Avatars: decoding, resizing and re-encoding images (cgi-bin/profile, lib/image.c).
+# Avatars: decoding, resizing and re-encoding images (cgi-bin/avatar, lib/image.c).
 BUILD_PKGS="$BUILD_PKGS libgd-dev"
+# My Data: the export worker packs the archive with libarchive (zip).
+BUILD_PKGS="$BUILD_PKGS libarchive-dev"
 RUN_PKGS="nginx-light lighttpd spawn-fcgi fcgiwrap python3-mockupdb python3-mongomock
 	python3-pymongo python3-aiosmtpd curl procps"
 # Passkeys: libfido2 verifies WebAuthn signatures, libcbor reads attestation objects.

@@ -113,6 +113,10 @@ static const struct key keys[] = {
 	B(passkeys_enabled, "true"),
 	S(passkeys_user_verification, "preferred"),
 	S(passkeys_origin, ""),
+	/* My Data export (cgi-bin/mydata, myaccount-admin run-queue). */
+	L(data_export_link_days, "7", 1, 90),
+	L(data_export_requests_per_hour, "10", 1, 1000),
+	L(data_export_lease_seconds, "600", 5, 86400),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

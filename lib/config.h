@@ -87,6 +87,10 @@ struct config {
 	bool  passkeys_enabled;
 	char *passkeys_user_verification; /* required | preferred | discouraged */
 	char *passkeys_origin;          /* "": site_url's; the rp id is its host */
+	/* My Data export */
+	long  data_export_link_days;    /* how long a download link works */
+	long  data_export_requests_per_hour; /* requestDataDownload calls per user */
+	long  data_export_lease_seconds; /* a worker's hold on a job; a dead worker's job is retaken after it */
 };
 
 /* The process-wide config, valid after config_load() succeeded. */

@@ -23,6 +23,7 @@
 
 static const char *const kind_names[MAIL_KINDS] = {
 	[MAIL_2FA_CODE] = "2fa-code",
+	[MAIL_DATA_EXPORT] = "data-export-ready",
 	[MAIL_NEW_SIGNIN] = "new-signin",
 	[MAIL_VERIFY_EMAIL] = "verify-email",
 	[MAIL_PASSWORD_RESET] = "password-reset",
@@ -302,4 +303,22 @@ mail_content_free(struct mail_content *c)
 	free(c->text);
 	free(c->html);
 	memset(c, 0, sizeof *c);
+}
+
+json_object *
+mailtext_strings(const char *lang, const char *key)
+{
+	char err[256];
+	json_object *o;
+	const struct lang *l;
+
+	if (mailtext_load(NULL, err, sizeof err) != 0)
+		return NULL;
+	if ((l = find_lang(lang ? lang : "en")) && json_object_object_get_ex(l->texts, key, &o) &&
+	    json_object_is_type(o, json_type_object))
+		return o;
+	if ((l = find_lang("en")) && json_object_object_get_ex(l->texts, key, &o) &&
+	    json_object_is_type(o, json_type_object))
+		return o;
+	return NULL;
 }

@@ -9,10 +9,12 @@
 #define MA_MAILTEXT_H
 
 #include <bson/bson.h>
+#include <json-c/json.h>
 #include <stddef.h>
 
 enum mail_kind {
 	MAIL_2FA_CODE,      /* "2fa-code": {site}, {code} */
+	MAIL_DATA_EXPORT,   /* "data-export-ready": {site}, {link}, {expires}, {format} */
 	MAIL_NEW_SIGNIN,    /* "new-signin": {site}, {time}, {ip}, {device}, {link} */
 	/* Profile: lib/maillink.c and cgi-bin/profile/. */
 	MAIL_VERIFY_EMAIL,  /* "verify-email": {site}, {name}, {address}, {link}, {hours} */
@@ -56,5 +58,10 @@ const char *mail_language(const bson_t *user);
 int mail_render(const char *lang, enum mail_kind kind, const struct mail_var *vars, size_t nvars,
     struct mail_content *out);
 void mail_content_free(struct mail_content *c);
+
+/* Other texts kept in the same files (the My Data page's words under
+ * "data-export-page"): KEY's object in LANG, else in English; NULL when
+ * neither has it. Borrowed until mailtext_free(). */
+json_object *mailtext_strings(const char *lang, const char *key);
 
 #endif

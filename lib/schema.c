@@ -44,6 +44,11 @@ static const struct index_spec indexes[] = {
 	{ COLL_SECLOG, "user_at", "{\"userId\": 1, \"at\": -1}", false, -1, false },
 	{ COLL_SECLOG, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 	{ COLL_WEBAUTHN_CHALLENGES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
+	/* My Data: the job a repeat within 24 h answers, one per user and kind;
+	 * jobs found by their link's keyed hash; archives by owner and expiry. */
+	{ COLL_EXPORTS, "current_unique", "{\"current\": 1}", true, -1, true },
+	{ COLL_EXPORTS, "download_hash", "{\"downloadHash\": 1}", true, -1, true },
+	{ COLL_EXPORTS, "claim_order", "{\"status\": 1, \"createdAt\": 1}", false, -1, false },
 	{ COLL_DEVICES, "user", "{\"userId\": 1}", false, -1, false },
 	{ COLL_DEVICES, "expires_ttl", "{\"expiresAt\": 1}", false, 0, false },
 };

@@ -13,6 +13,7 @@ static mongoc_client_t *client;
 static mongoc_database_t *db;
 static mongoc_collection_t *colls[COLL__COUNT];
 static unsigned long commands;
+static mongoc_gridfs_bucket_t *buckets[COLL__COUNT];
 
 /* Every collection, its name, and how its documents belong to a user. */
 static const struct { const char *name; struct coll_owner owner; } table[COLL__COUNT] = {
@@ -27,6 +28,7 @@ static const struct { const char *name; struct coll_owner owner; } table[COLL__C
 	[COLL_SECLOG] = { "security_log", { .kind = OWNER_FIELD, .field = "userId" } },
 	[COLL_WEBAUTHN_CHALLENGES] = { "webauthn_challenges", { .kind = OWNER_NONE,
 	    .why = "passkey ceremony challenges, stored keyed-hashed; each is used once or expires within five minutes" } },
+	[COLL_EXPORT_FILES] = { "export_files", { .kind = OWNER_GRIDFS, .field = "metadata.userId" } },
 	[COLL_DEVICES] = { "known_devices", { .kind = OWNER_FIELD, .field = "userId" } },
 };
 
@@ -84,6 +86,9 @@ void
 store_cleanup(void)
 {
 	for (int i = 0; i < COLL__COUNT; i++) {
+		if (buckets[i])
+			mongoc_gridfs_bucket_destroy(buckets[i]);
+		buckets[i] = NULL;
 		if (colls[i])
 			mongoc_collection_destroy(colls[i]);
 		colls[i] = NULL;
@@ -234,6 +239,65 @@ reply_store_error(struct request *req, const bson_error_t *e, const char *what)
 	store_log_error(kind == ERR_DB_UNAVAILABLE ? LOG_WARN : LOG_ERROR, what, e);
 	reply_error(req, kind, NULL);
 	return false;
+}
+
+mongoc_gridfs_bucket_t *
+store_bucket(enum coll c)
+{
+	bson_error_t e;
+
+	if (table[c].owner.kind != OWNER_GRIDFS || db == NULL)
+		return NULL;
+	if (buckets[c] == NULL) {
+		bson_t *opts = BCON_NEW("bucketName", BCON_UTF8(table[c].name));
+		buckets[c] = mongoc_gridfs_bucket_new(db, opts, NULL, &e);
+		bson_destroy(opts);
+		if (buckets[c] == NULL)
+			store_log_error(LOG_WARN, "open GridFS bucket", &e);
+	}
+	return buckets[c];
+}
+
+/* The files collection of bucket C ("<name>.files"); caller destroys. */
+static mongoc_collection_t *
+files_of(enum coll c)
+{
+	char name[128];
+	snprintf(name, sizeof name, "%s.files", table[c].name);
+	return mongoc_database_get_collection(db, name);
+}
+
+int64_t
+store_gridfs_delete_owned(enum coll c, const char *user_id)
+{
+	mongoc_gridfs_bucket_t *b = store_bucket(c);
+	bson_error_t e;
+	const bson_t *doc;
+	bson_iter_t it;
+	int64_t n = 0;
+
+	if (b == NULL)
+		return -1;
+	mongoc_collection_t *files = files_of(c);
+	bson_t *filter = BCON_NEW(table[c].owner.field, BCON_UTF8(user_id));
+	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(files, filter, opts, NULL);
+	while (n >= 0 && mongoc_cursor_next(cur, &doc))
+		if (bson_iter_init_find(&it, doc, "_id")) {
+			if (mongoc_gridfs_bucket_delete_by_id(b, bson_iter_value(&it), &e))
+				n++;
+			else if (e.code != MONGOC_ERROR_GRIDFS_BUCKET_FILE_NOT_FOUND)
+				n = -1;
+		}
+	if (n >= 0 && mongoc_cursor_error(cur, &e))
+		n = -1;
+	if (n < 0)
+		store_log_error(LOG_WARN, "delete a user's GridFS files", &e);
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	mongoc_collection_destroy(files);
+	return n;
 }
 
 unsigned long

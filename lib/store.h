@@ -22,6 +22,7 @@ enum coll {
 	COLL_AVATARS,       /* avatar images, _id = user id */
 	COLL_SECLOG,        /* the per-user security log (seclog.h) */
 	COLL_WEBAUTHN_CHALLENGES, /* passkey ceremony challenges, keyed-hashed (passkey.h) */
+	COLL_EXPORT_FILES,  /* GridFS bucket of My Data archives (export_files.files/.chunks) */
 	COLL_DEVICES,       /* devices users signed in from, keyed hashes (signin.h) */
 	COLL__COUNT
 };
@@ -32,6 +33,10 @@ enum owner {
 	OWNER_ID,           /* _id is the user id */
 	OWNER_FIELD,        /* a field (owner.field) holds the user id */
 	OWNER_NONE,         /* not per user, or keyed so it cannot be told (owner.why) */
+	OWNER_GRIDFS,       /* a GridFS bucket named as the collection; each file's
+	                     * owner.field ("metadata.userId") holds the user id.
+	                     * Delete with store_gridfs_delete_owned(), not delete_many:
+	                     * the chunks must go with the files. */
 };
 
 struct coll_owner {
@@ -79,6 +84,13 @@ enum claim_result { CLAIM_OK, CLAIM_LOST, CLAIM_DB_ERROR };
 enum claim_result store_claim_update(enum coll c, bson_t *sel, bson_t *upd);
 /* The same for delete_one(SEL): CLAIM_OK when it deleted a document. */
 enum claim_result store_claim_delete(enum coll c, bson_t *sel);
+
+/* The GridFS bucket of an OWNER_GRIDFS collection (made on first use,
+ * borrowed until store_cleanup()); NULL for other rows or on error. */
+mongoc_gridfs_bucket_t *store_bucket(enum coll c);
+/* Deletes every file (and its chunks) of USER_ID in the OWNER_GRIDFS
+ * bucket C: how many, -1 on a database error (logged). */
+int64_t store_gridfs_delete_owned(enum coll c, const char *user_id);
 
 /* MongoDB commands started by this process so far (command monitoring). */
 unsigned long store_command_count(void);

@@ -119,6 +119,13 @@ delete_owned(enum coll c, const char *user_id, bson_error_t *e)
 		break;
 	case OWNER_NONE:
 		return true;    /* not per user; o->why says how they go */
+	case OWNER_GRIDFS:
+		/* Files and their chunks go together, by the bucket's own API. */
+		if (store_gridfs_delete_owned(c, user_id) >= 0)
+			return true;
+		bson_set_error(e, MONGOC_ERROR_COLLECTION, MONGOC_ERROR_COLLECTION_DELETE_FAILED,
+		    "could not delete the user's files in %s", store_coll_name(c));
+		return false;
 	}
 	ok = mongoc_collection_delete_many(store_coll(c), sel, NULL, NULL, e);
 	bson_destroy(sel);

@@ -9,7 +9,8 @@
 # loaded), beside the hello-world CGI, and the instructions of one FastCGI
 # request of each; GET /avatar/<name> of an uploaded avatar, whole (200) and
 # revalidated (304), beside /api/v1/me. BENCH_CGI_ONLY=1 runs only the
-# counted parts.
+# counted parts. Last, one My Data export (JSON and HTML) of a user with many
+# sessions and tokens: the worker's time and peak memory.
 # Loopback only; every loop is bounded. Writes build/bench.txt too.
 set -eu -o pipefail
 
@@ -244,4 +245,43 @@ for t in "$CGI" "$FAST"; do
 	printf '  %s: ' "${t##*:}"
 	node tests/bench/flood.mjs "$t" "$(readlink -f build/cgi-bin/auth)" "$kib" 150
 done
+echo
+# My Data: one export for a user with many sessions, tokens and security
+# events, made by the worker as cron runs it: wall time and peak memory.
+nsess=${BENCH_EXPORT_SESSIONS:-5000} npat=${BENCH_EXPORT_TOKENS:-50} nlog=${BENCH_EXPORT_EVENTS:-2000}
+echo bench-password-2 | "$ADMIN" create-user benchexport benchexport@example.org "Bench Export" >/dev/null
+login=$(curl -sf "$FAST/api/v1/login" -H 'Content-Type: application/json' \
+	-d '{"user":"benchexport","password":"bench-password-2"}')
+xuid=$(echo "$login" | sed -n 's/.*"userId":"\([^"]*\)".*/\1/p')
+X1="X-User-Id: $xuid"
+X2="X-Auth-Token: $(echo "$login" | sed -n 's/.*"authToken":"\([^"]*\)".*/\1/p')"
+/usr/bin/python3 - "$xuid" "$nsess" "$npat" "$nlog" <<'PY'
+import base64, datetime, hashlib, os, sys
+sys.path.insert(0, 'tests/http')
+import dbtool
+uid, nsess, npat, nlog = sys.argv[1], *map(int, sys.argv[2:])
+db, now = dbtool.database(), datetime.datetime.utcnow()
+h = lambda i: base64.b64encode(hashlib.sha256(f'bench-{uid}-{i}'.encode()).digest()).decode()
+db.tokens.insert_many([{'_id': h(i), 'userId': uid, 'type': 'session', 'sid': f's{i:06d}', 'createdAt': now,
+    'expiresAt': now + datetime.timedelta(days=90), 'purgeAt': now + datetime.timedelta(days=90), 'lastUsedAt': now,
+    'ip': f'10.0.{i // 250}.{i % 250}', 'userAgent': f'Mozilla/5.0 (bench {i}) Firefox/120.0'} for i in range(nsess)])
+db.tokens.insert_many([{'_id': h(nsess + i), 'userId': uid, 'type': 'personalAccessToken', 'name': f'pat-{i}',
+    'patKey': f'{uid}/pat-{i}', 'createdAt': now, 'bypassTwoFactor': i % 2 == 0, 'lastTokenPart': 'abcdef'} for i in range(npat)])
+db.security_log.insert_many([{'userId': uid, 'event': 'login', 'at': now, 'ip': '10.0.0.1', 'userAgent': 'bench',
+    'detail': 'password', 'expiresAt': now + datetime.timedelta(days=90)} for i in range(nlog)])
+PY
+for kind in true false; do
+	curl -sf "$FAST/api/v1/users.requestDataDownload?fullExport=$kind" -H "$X1" -H "$X2" >/dev/null
+	/usr/bin/python3 - "$ADMIN" "$kind" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+out = subprocess.run([sys.argv[1], 'run-queue'], capture_output=True, text=True)
+took = time.monotonic() - t
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+made = out.stdout.splitlines()[0] if out.stdout else out.stderr.strip()
+print(f"  {'JSON' if sys.argv[2] == 'true' else 'HTML'} export: {took:.2f} s, worker peak RSS {peak} kB ({made})")
+PY
+done | sed "1i My Data export of a user with $nsess sessions, $npat personal access tokens, $nlog security events (myaccount-admin run-queue):"
+size=$(curl -sf "$FAST/api/v1/users.dataDownloadStatus" -H "$X1" -H "$X2" | sed -n 's/.*"json":{[^}]*"fileSize":\([0-9]*\).*/\1/p')
+echo "  JSON archive: ${size:-?} bytes"
 } | tee "$OUT"

@@ -219,7 +219,8 @@ test_collection_owners(void)
 		    store_coll_name((enum coll)c) ? store_coll_name((enum coll)c) : "(unnamed)");
 		CHECK(store_coll_name((enum coll)c) != NULL, what);
 		CHECK((o->kind == OWNER_ID) || (o->kind == OWNER_FIELD && o->field && *o->field) ||
-		    (o->kind == OWNER_NONE && o->why && *o->why), what);
+		    (o->kind == OWNER_NONE && o->why && *o->why) ||
+		    (o->kind == OWNER_GRIDFS && o->field && *o->field), what);
 	}
 }
 

@@ -21,6 +21,7 @@ import { doneLine, isBusy, runBusy } from '../feedback.js';
 import { LANGUAGES, LANGUAGE_NAMES, t } from '../i18n.js';
 import { formatDateTime } from '../time.js';
 import { takeDraft, trackForm } from '../unsaved.js';
+import { myDataSection } from './mydata.js';
 
 /** Rocket.Chat's default sound ids (www/sounds/<id>.ogg); "none" = no sound. */
 export const SOUNDS = ['chime', 'door', 'beep', 'chelle', 'ding', 'droplet', 'highbell', 'seasons',
@@ -482,7 +483,8 @@ function render(container, ctx) {
   });
   trackForm({ key: 'preferences', isDirty, draft: changed, signal });
 
-  replaceChildren(container, form);
+  // My Data has buttons of its own, outside the form and its save bar.
+  replaceChildren(container, form, myDataSection({ signal, announce }));
 
   // Changes kept when the session ended (unsaved.js) come back, unsaved.
   const draft = takeDraft('preferences', me._id);
