@@ -9,6 +9,7 @@ import os
 import re
 import sys
 
+import gridfs
 import pymongo
 
 
@@ -124,7 +125,18 @@ def seed_owned(user_id):
     d.mail_queue.insert_one({'kind': 'message', 'userId': user_id, 'state': 'sent', 'purgeAt': later})
     d.security_log.insert_one({'userId': user_id, 'event': 'login', 'at': now, 'expiresAt': later,
                                'ip': '10.0.0.1', 'userAgent': 'test'})
+    d.known_devices.insert_one({'userId': user_id, 'firstSeen': now, 'lastSeen': now, 'expiresAt': later})
+    # An export archive: a GridFS file whose chunks do not name the user.
+    gridfs.GridFSBucket(d, 'export_files').upload_from_stream(
+        'export.zip', b'PK' + os.urandom(300000), metadata={'userId': user_id})
     return True
+
+
+def orphan_chunks(bucket='export_files'):
+    """Chunks of BUCKET whose file is gone (a deletion that forgot them)."""
+    d = database()
+    files = {f['_id'] for f in d[bucket + '.files'].find({}, {'_id': 1})}
+    return sum(1 for c in d[bucket + '.chunks'].find({}, {'files_id': 1}) if c['files_id'] not in files)
 
 
 def set_email(username, address):

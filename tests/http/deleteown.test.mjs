@@ -92,7 +92,8 @@ test('a deletion leaves nothing of the user in any collection, and another user 
   const otherBefore = db('user-traces', other.id);
   const otherDoc = db('user-by-id', other.id);
   const mine = db('user-traces', u.id);
-  for (const c of ['users', 'tokens', 'avatars', 'exports', 'email_codes', 'mail_queue', 'security_log'])
+  for (const c of ['users', 'tokens', 'avatars', 'exports', 'email_codes', 'mail_queue', 'security_log',
+    'known_devices', 'export_files.files'])
     assert.ok(mine[c] > 0, `the test user has documents in ${c}`);
   const r = del(auth, { password: sha256hex(u.password).toUpperCase(), confirmRelinquish: true }, pw2fa(u));
   assert.equal(r.status, 200, r.raw);
@@ -100,6 +101,7 @@ test('a deletion leaves nothing of the user in any collection, and another user 
   const left = db('user-traces', u.id);
   for (const [coll, n] of Object.entries(left)) assert.equal(n, 0, `${coll} still holds ${n} of the user's documents`);
   assert.ok(Object.keys(left).length >= 7, `every collection was listed: ${Object.keys(left)}`);
+  assert.equal(db('orphan-chunks'), 0, 'the archive\'s chunks went with it');
   assert.deepEqual(db('user-traces', other.id), otherBefore, 'the other user\'s documents are all there');
   assert.deepEqual(db('user-by-id', other.id), otherDoc);
   // The old credentials are dead, the name can be taken again.
