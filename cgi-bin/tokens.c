@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "config.h"
@@ -148,32 +149,61 @@ expiry_allowed_or_reply(struct request *req, int64_t expires)
 	return false;
 }
 
-/* Take, then decide: the token is inserted first and kept only when fewer
- * than the limit were made before it, so racing creations can never pass
- * the limit (every process sees the same order). */
+/* The caller's personal access tokens, all of them (expired ones too,
+ * until they are purged). -1 after answering 503. */
+static int64_t
+tokens_held(struct request *req)
+{
+	bson_error_t e;
+	bson_t *filter = BCON_NEW("userId", BCON_UTF8(req->session.user_id), "type", BCON_UTF8(PAT_TYPE));
+	int64_t n = mongoc_collection_count_documents(store_coll(COLL_TOKENS), filter, NULL, NULL, NULL, &e);
+	bson_destroy(filter);
+	if (n < 0)
+		reply_store_error(req, &e, "count personal access tokens");
+	return n;
+}
+
+/* Take, then decide: the token is inserted first and kept only when the
+ * caller holds at most the limit, counted after that insert. A kept token
+ * was in the database when every token kept after it counted, so kept
+ * tokens never pass the limit however requests interleave. (Ranking by
+ * creation time would not hold: a token stamped earlier can land later.)
+ * A token that lost only to racing ones, being among the first by creation
+ * time, tries again after a short random pause, since those may be taken
+ * back too. */
+#define PAT_CLAIM_TRIES 4
 static void
 generate(struct request *req)
 {
 	const struct fval *in = req->in;
 	const char *name = in[GEN_NAME].s;
-	int64_t expires = in[GEN_EXPIRES].set ? in[GEN_EXPIRES].i : 0, before;
+	int64_t expires = in[GEN_EXPIRES].set ? in[GEN_EXPIRES].i : 0, held, before;
 	char token[SECRET_LEN + 1] = "", hash[TOKEN_HASH_LEN + 1];
 	char *key = pat_key(req, name, NULL);
-	int64_t created = now_ms();
 
-	if (!expiry_allowed_or_reply(req, expires) ||
-	    !insert_token_or_reply(req, name, key, in[GEN_BYPASS].b, created, expires, token, hash))
+	if (!expiry_allowed_or_reply(req, expires))
 		goto out;
-	if ((before = tokens_before(req, hash, created)) < 0) {
+	for (int tries = 1; ; tries++) {
+		int64_t created = now_ms();
+		if (!insert_token_or_reply(req, name, key, in[GEN_BYPASS].b, created, expires, token, hash))
+			goto out;
+		if ((held = tokens_held(req)) < 0) {
+			delete_token(hash);
+			goto out;
+		}
+		if (held <= cfg.personal_access_tokens_max_per_user)
+			break;
 		delete_token(hash);
-		goto out;
-	}
-	if (before >= cfg.personal_access_tokens_max_per_user) {
-		delete_token(hash);
-		reply_error(req, ERR_TOO_MANY_TOKENS,
-		    "You have %ld personal access tokens, the most allowed; remove one first",
-		    cfg.personal_access_tokens_max_per_user);
-		goto out;
+		if ((before = tokens_before(req, hash, created)) < 0)
+			goto out;
+		if (before >= cfg.personal_access_tokens_max_per_user || tries == PAT_CLAIM_TRIES) {
+			reply_error(req, ERR_TOO_MANY_TOKENS,
+			    "You have %ld personal access tokens, the most allowed; remove one first",
+			    cfg.personal_access_tokens_max_per_user);
+			goto out;
+		}
+		sodium_memzero(token, sizeof token);
+		usleep(5000 + randombytes_uniform(20000));
 	}
 	log_info("personal access token created user=%s", req->session.user_id);
 	seclog_write(req, req->session.user_id, SEC_TOKEN_CREATED, name);
