@@ -154,6 +154,11 @@ main() {
 
 	suite admin-tty /usr/bin/python3 tests/admin/tty.py
 
+	# The Profile page's browser test deletes an account for real, so the
+	# browser suite runs with account deletion allowed (off by default).
+	echo 'allow_delete_own_account = true' >>"$MYACCOUNT_CONFIG"
+	deploy/stack.sh restart-programs >>"$LOGDIR/stack.log" 2>&1
+
 	# Browser tests sign in as a demo user of their own.
 	export DEMO_USER=browser DEMO_PASSWORD=browser-pass-1
 	printf 'password\t%s\n' "$DEMO_PASSWORD" >>"$SECRETS_FILE"
