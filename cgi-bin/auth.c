@@ -260,33 +260,11 @@ login_second_factor_or_reply(struct request *req, const bson_t *user, const char
 	*used = method ? method : "password";
 	if (method == NULL)
 		return true;
-	if (code == NULL || *code == '\0') {
-		json_object *details;
-		enum err_kind why = twofactor_challenge(user, &m, method, &details);
-		if (why != ERR_NONE)
-			reply_error(req, why, NULL);
-		else
-			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
-		return false;
-	}
-	enum tf_result r = twofactor_verify(user, method, code);
-	if (r == TF_INVALID || r == TF_MAX_ATTEMPTS)
+	json_object *details;
+	enum err_kind why = twofactor_code(user, &m, method, code, &details);
+	if (why == ERR_TOTP_INVALID || why == ERR_TOTP_MAX_ATTEMPTS)
 		signin_failed(req, bson_get_str(user, "_id"), "2fa");
-	switch (r) {
-	case TF_OK:
-		return true;
-	case TF_MAX_ATTEMPTS:
-		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, twofactor_details(&m, method, user), NULL);
-		return false;
-	case TF_DB_ERROR:
-		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
-		return false;
-	case TF_BUSY:
-		return reply_hash_busy(req);
-	default:
-		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
-		return false;
-	}
+	return twofactor_answer_or_reply(req, why, details);
 }
 
 /* {"resume": token}: Meteor's resume login; answers with the same token. */

@@ -238,12 +238,58 @@ remember(const struct request *req)
 }
 
 enum err_kind
+twofactor_code(const bson_t *user, const struct tf_methods *m, const char *method, const char *code,
+    json_object **details)
+{
+	*details = NULL;
+	if (code == NULL || *code == '\0') {
+		enum err_kind why = twofactor_challenge(user, m, method, details);
+		return why != ERR_NONE ? why : ERR_TOTP_REQUIRED;
+	}
+	switch (twofactor_verify(user, method, code)) {
+	case TF_OK:
+		return ERR_NONE;
+	case TF_MAX_ATTEMPTS:
+		*details = twofactor_details(m, method, user);
+		return ERR_TOTP_MAX_ATTEMPTS;
+	case TF_DB_ERROR:
+		return ERR_DB_UNAVAILABLE;
+	case TF_BUSY:
+		return ERR_BUSY;
+	case TF_INVALID:
+	default:
+		*details = twofactor_details(m, method, user);
+		return ERR_TOTP_INVALID;
+	}
+}
+
+bool
+twofactor_answer_or_reply(struct request *req, enum err_kind why, json_object *details)
+{
+	switch (why) {
+	case ERR_NONE:
+		return true;
+	case ERR_BUSY:
+		json_object_put(details);
+		return reply_hash_busy(req);
+	case ERR_FORBIDDEN:
+		json_object_put(details);
+		reply_error(req, ERR_FORBIDDEN, "This action needs a second factor or a password, and this account has neither");
+		return false;
+	default:
+		reply_error_ex(req, why, details, NULL);
+		return false;
+	}
+}
+
+enum err_kind
 twofactor_check(struct request *req, const char *code, const char *asked, bool strict,
     json_object **details)
 {
 	const bson_t *user = req->session.user;
 	struct tf_methods m;
 	const char *method;
+	enum err_kind why;
 
 	*details = NULL;
 	if (req->session.bypass_2fa || (!strict && recently_passed(req)))
@@ -252,27 +298,10 @@ twofactor_check(struct request *req, const char *code, const char *asked, bool s
 	method = twofactor_pick(&m, asked, true);
 	if (method == NULL)
 		return ERR_FORBIDDEN;
-	if (code == NULL || *code == '\0') {
-		enum err_kind why = twofactor_challenge(user, &m, method, details);
-		return why != ERR_NONE ? why : ERR_TOTP_REQUIRED;
-	}
-	switch (twofactor_verify(user, method, code)) {
-	case TF_OK:
-		if (!strict)
-			remember(req);
-		return ERR_NONE;
-	case TF_MAX_ATTEMPTS:
-		*details = twofactor_details(&m, method, user);
-		return ERR_TOTP_MAX_ATTEMPTS;
-	case TF_DB_ERROR:
-		return ERR_DB_UNAVAILABLE;
-	case TF_BUSY:
-		return ERR_BUSY;
-	case TF_INVALID:
-	default:
-		*details = twofactor_details(&m, method, user);
-		return ERR_TOTP_INVALID;
-	}
+	why = twofactor_code(user, &m, method, code, details);
+	if (why == ERR_NONE && !strict)
+		remember(req);
+	return why;
 }
 
 /* Rocket.Chat's REST forms that take the code in the body ({code}). */
@@ -296,16 +325,5 @@ twofactor_check_or_reply(struct request *req)
 	if (code == NULL || *code == '\0')
 		code = body_code(req);
 	why = twofactor_check(req, code, req_header(req, "X-2fa-Method"), strict, &details);
-	switch (why) {
-	case ERR_NONE:
-		return true;
-	case ERR_BUSY:
-		return reply_hash_busy(req);
-	case ERR_FORBIDDEN:
-		reply_error(req, ERR_FORBIDDEN, "This action needs a second factor or a password, and this account has neither");
-		return false;
-	default:
-		reply_error_ex(req, why, details, NULL);
-		return false;
-	}
+	return twofactor_answer_or_reply(req, why, details);
 }

@@ -43,6 +43,19 @@ enum err_kind twofactor_challenge(const bson_t *user, const struct tf_methods *m
  * password method found no hashing slot (pwcheck.h). */
 enum tf_result twofactor_verify(const bson_t *user, const char *method, const char *code);
 
+/* The code step by METHOD (already picked from M) for USER: when CODE is
+ * empty, ERR_TOTP_REQUIRED with the challenge's *DETAILS (for the email
+ * method a code is mailed first: ERR_MAIL_UNAVAILABLE, ERR_DB_UNAVAILABLE
+ * when it cannot be); else ERR_NONE when it passed, or ERR_TOTP_INVALID /
+ * ERR_TOTP_MAX_ATTEMPTS with *DETAILS, ERR_BUSY, ERR_DB_UNAVAILABLE.
+ * *DETAILS (may be NULL) is the caller's. The one place a code's outcome
+ * becomes an answer: sign-in, profile changes and protected routes. */
+enum err_kind twofactor_code(const bson_t *user, const struct tf_methods *m, const char *method,
+    const char *code, json_object **details);
+/* Answers WHY (with DETAILS, consumed) in Rocket.Chat's shape and returns
+ * false; true for ERR_NONE. */
+bool twofactor_answer_or_reply(struct request *req, enum err_kind why, json_object *details);
+
 /* The second factor of a protected action, for the caller of REQ: ERR_NONE
  * when it passed or the caller is exempt (a PAT with bypassTwoFactor, or,
  * unless STRICT, a success on this session token within

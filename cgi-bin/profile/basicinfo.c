@@ -235,31 +235,9 @@ second_factor_or_reply(struct request *req, const char *password_code)
 	}
 	if ((code == NULL || *code == '\0') && password_code && *password_code && strcmp(method, "password") == 0)
 		code = password_code;
-	if (code == NULL || *code == '\0') {
-		json_object *details;
-		enum err_kind why = twofactor_challenge(user, &m, method, &details);
-		if (why != ERR_NONE)
-			reply_error(req, why, NULL);
-		else
-			reply_error_ex(req, ERR_TOTP_REQUIRED, details, NULL);
-		return false;
-	}
-	switch (twofactor_verify(user, method, code)) {
-	case TF_OK:
-		return true;
-	case TF_MAX_ATTEMPTS:
-		reply_error_ex(req, ERR_TOTP_MAX_ATTEMPTS, twofactor_details(&m, method, user), NULL);
-		return false;
-	case TF_DB_ERROR:
-		reply_error(req, ERR_DB_UNAVAILABLE, NULL);
-		return false;
-	case TF_BUSY:
-		return reply_hash_busy(req);
-	case TF_INVALID:
-	default:
-		reply_error_ex(req, ERR_TOTP_INVALID, twofactor_details(&m, method, user), NULL);
-		return false;
-	}
+	json_object *details;
+	enum err_kind why = twofactor_code(user, &m, method, code, &details);
+	return twofactor_answer_or_reply(req, why, details);
 }
 
 /* One $set of the changed profile fields (and usernameKey with the
