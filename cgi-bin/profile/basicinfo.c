@@ -19,7 +19,6 @@
 #include "log.h"
 #include "mail.h"
 #include "profile.h"
-#include "pwcheck.h"
 #include "respond.h"
 #include "seclog.h"
 #include "store.h"
