@@ -394,6 +394,7 @@ def _fill(cur, n):
         size += len(bson.encode(doc))
         if out and size > MAX_BATCH:
             cur['next'] = doc
+            cur['done'] = False
             return out
         out.append(doc)
     if cur.get('next', _NO) is _NO:

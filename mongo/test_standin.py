@@ -102,6 +102,10 @@ def cursors(c, db):
     r = db.command('killCursors', 'many', cursors=[Int64(12345)])
     assert r['cursorsNotFound'] == [12345]
     assert len(list(db.many.aggregate([{'$match': {}}], batchSize=3))) == 250
+    # A first batch cut by size (16 MB, as mongod) goes on with getMore:
+    # GridFS chunks of export archives are read that way.
+    db.big.insert_many([{'_id': i, 'blob': b'x' * 3_000_000} for i in range(7)])
+    assert [d['_id'] for d in db.big.find()] == list(range(7))
 
 
 @test
