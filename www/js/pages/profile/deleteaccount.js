@@ -65,12 +65,13 @@ function deleteDialog({ me, signal, onDeleted }) {
     cancelButton.setAttribute('aria-disabled', 'true');
     // The server asks for a second factor on every deletion. Without an
     // authenticator or emailed codes that factor is the password, already
-    // typed here: it goes along, so nobody is asked twice.
+    // typed here: it goes along, so nobody is asked twice. (The first try
+    // of withSecondFactor carries no code, only perhaps the passkey method.)
     const passwordFactor = password && !twoFactorOn ? { 'x-2fa-method': 'password', 'x-2fa-code': digest } : {};
     try {
       await runBusy(confirmButton, t('profile.delete.deleting'), () => withSecondFactor((headers) =>
         api.post('users.deleteOwnAccount', { password: digest, confirmRelinquish: true },
-          { headers: Object.keys(headers).length ? headers : passwordFactor, handle401: false }), { signal }),
+          { headers: headers['x-2fa-code'] ? headers : { ...headers, ...passwordFactor }, handle401: false }), { signal }),
       { region: form });
     } catch (err) {
       busy = false;
