@@ -197,7 +197,7 @@ password_update(const bson_t *user, const char *hash)
 	size_t n = old_hashes(user, old);       /* old[0] the current, then oldest first */
 	size_t keep = (size_t)cfg.password_history_amount - 1, from = 1, idx = 0;
 	bson_t *upd = bson_new(), set, arr;
-	char key[16];
+	char key[24];   /* an array index: up to 20 digits */
 
 	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
 	BSON_APPEND_UTF8(&set, "services.password.argon2", hash);
