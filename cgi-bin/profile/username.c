@@ -188,7 +188,8 @@ candidates(const bson_t *user, char list[SUGGEST_MAX][SUGGEST_LEN])
 			snprintf(list[n++], SUGGEST_LEN, "%.*s", USERNAME_MAX, bases[b]);
 	for (int b = 0; b < SUGGEST_BASES; b++)
 		for (int i = 1; i <= SUGGEST_NUMBERS && bases[b][0]; i++)
-			snprintf(list[n++], SUGGEST_LEN, "%.*s-%d", USERNAME_MAX - 4, bases[b], i);
+			if (snprintf(list[n], SUGGEST_LEN, "%.*s-%d", USERNAME_MAX - 4, bases[b], i) < SUGGEST_LEN)
+				n++;    /* always: the base is cut to leave room */
 	char digits[7];
 	random_digits(digits, 6);
 	snprintf(list[n++], SUGGEST_LEN, "user-%s", digits);
